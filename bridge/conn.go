@@ -1,0 +1,509 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nodetls/nodetls/ossl"
+)
+
+// ErrUnexpectedEOF is returned when the transport ends before the
+// handshake completes or in the middle of a record.
+var ErrUnexpectedEOF = io.ErrUnexpectedEOF
+
+// errWriteClosed is the sticky write error after CloseWrite.
+var errWriteClosed = errors.New("bridge: write after CloseWrite")
+
+const (
+	recordSize = 16384
+	// writeChunk is the plaintext handed to one SSL_write: four full
+	// records, so one cgo call and one network write carry 64 KiB.
+	writeChunk = 4 * recordSize
+	// outSize holds the ciphertext of writeChunk (record overhead is far
+	// below 512 bytes a record) or a whole handshake flight.
+	outSize = writeChunk + 4*512
+	// inSize is one network read: two full records.
+	inSize = 2*recordSize + 1024
+)
+
+var (
+	inPool  = sync.Pool{New: func() any { b := make([]byte, inSize); return &b }}
+	outPool = sync.Pool{New: func() any { b := make([]byte, outSize); return &b }}
+)
+
+// Hooks are the Go functions a handshake may need. They run on the
+// goroutine driving the handshake, outside any C call and any lock but
+// handshakeMu, inMu and outMu.
+type Hooks struct {
+	// CertCallback runs when OpenSSL paused the handshake in the
+	// certificate callback (SSL_ERROR_WANT_X509_LOOKUP); the handshake
+	// resumes when it returns nil and fails with its error otherwise.
+	CertCallback func() error
+}
+
+// A Conn drives one ossl.SSL over one net.Conn. Read and Write may run
+// concurrently with each other; Close may be called from any goroutine.
+type Conn struct {
+	nc    net.Conn
+	ssl   *ossl.SSL
+	hooks Hooks
+
+	handshakeMu   sync.Mutex  // one handshake at a time; taken before inMu
+	handshakeDone atomic.Bool // fast path for Read and Write
+	handshakeErr  error       // sticky; guarded by handshakeMu
+
+	inMu sync.Mutex // one reader feeds the read BIO
+	rerr error      // sticky read error; guarded by inMu
+
+	outMu sync.Mutex // one writer drains the write BIO, in order
+	werr  error      // sticky write error; guarded by outMu
+
+	sslMu sync.Mutex // guards ssl; held only for one Step
+	freed bool       // ssl was freed; guarded by sslMu
+
+	needFlush    atomic.Bool // the write BIO holds output a reader produced
+	closed       atomic.Bool
+	bytesWritten atomic.Int64
+	readNotify   chan struct{} // closed and replaced after each feed by a reader; guarded by sslMu
+}
+
+// New returns a Conn that owns ssl (Close frees it) and drives it over nc.
+// The handshake runs on the first Handshake, Read or Write.
+func New(nc net.Conn, ssl *ossl.SSL, hooks Hooks) *Conn {
+	return &Conn{nc: nc, ssl: ssl, hooks: hooks, readNotify: make(chan struct{})}
+}
+
+// NetConn returns the wrapped connection.
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
+// BytesWritten returns the ciphertext bytes written to the transport.
+func (c *Conn) BytesWritten() int64 { return c.bytesWritten.Load() }
+
+// HandshakeComplete reports whether the first handshake finished.
+func (c *Conn) HandshakeComplete() bool { return c.handshakeDone.Load() }
+
+// WithSSL runs f with the SSL while no Step runs, for accessors. It
+// returns false (and does not call f) once the Conn is closed.
+func (c *Conn) WithSSL(f func(*ossl.SSL)) bool {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return false
+	}
+	f(c.ssl)
+	return true
+}
+
+// step runs one Step under sslMu. in is consumed (fed) even on failure.
+func (c *Conn) step(op ossl.Op, in, buf, out []byte) (ossl.StepResult, error) {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return ossl.StepResult{}, net.ErrClosed
+	}
+	r := c.ssl.Step(op, in, buf, out)
+	if len(in) > 0 {
+		close(c.readNotify)
+		c.readNotify = make(chan struct{})
+	}
+	return r, nil
+}
+
+// writeOut writes ciphertext to the transport; the caller holds outMu.
+func (c *Conn) writeOut(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	n, err := c.nc.Write(b)
+	c.bytesWritten.Add(int64(n))
+	if err != nil {
+		c.werr = fmt.Errorf("bridge: write: %w", err)
+		return c.werr
+	}
+	return nil
+}
+
+// drain writes out[:r.Out] and whatever the write BIO still holds; the
+// caller holds outMu.
+func (c *Conn) drain(r ossl.StepResult, out []byte) error {
+	if err := c.writeOut(out[:r.Out]); err != nil {
+		return err
+	}
+	for r.OutPending > 0 {
+		var err error
+		if r, err = c.step(ossl.OpNone, nil, nil, out); err != nil {
+			return err
+		}
+		if err := c.writeOut(out[:r.Out]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushPending writes output a reader left in the write BIO, unless a
+// writer holds outMu: that writer flushes it as it leaves.
+func (c *Conn) flushPending() {
+	for c.needFlush.Load() {
+		if !c.outMu.TryLock() {
+			return
+		}
+		c.needFlush.Store(false)
+		if c.werr == nil {
+			bp := outPool.Get().(*[]byte)
+			if r, err := c.step(ossl.OpNone, nil, nil, *bp); err == nil {
+				c.drain(r, *bp) // a failure is kept in werr
+			}
+			outPool.Put(bp)
+		}
+		c.outMu.Unlock()
+	}
+}
+
+// readNet reads ciphertext from the transport into a pooled buffer. The
+// caller feeds it with the next step and then returns it to the pool.
+func (c *Conn) readNet() (*[]byte, int, error) {
+	bp := inPool.Get().(*[]byte)
+	n, err := c.nc.Read(*bp)
+	if n > 0 {
+		return bp, n, nil // a transport error with data shows up on the next read
+	}
+	inPool.Put(bp)
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return nil, 0, err
+}
+
+// Handshake runs the first handshake if it has not run yet and returns
+// its result. Cancelling ctx closes the transport.
+func (c *Conn) Handshake(ctx context.Context) error {
+	if c.handshakeDone.Load() {
+		return nil
+	}
+	c.handshakeMu.Lock()
+	defer c.handshakeMu.Unlock()
+	if c.handshakeDone.Load() || c.handshakeErr != nil {
+		return c.handshakeErr
+	}
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { c.nc.Close() })
+		defer func() {
+			if !stop() && c.handshakeErr != nil {
+				c.handshakeErr = errors.Join(ctx.Err(), c.handshakeErr)
+			}
+		}()
+	}
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	c.handshakeErr = c.handshake()
+	if c.handshakeErr == nil {
+		c.handshakeDone.Store(true)
+	}
+	return c.handshakeErr
+}
+
+// handshake pumps SSL_do_handshake; the caller holds inMu and outMu.
+func (c *Conn) handshake() error {
+	bp := outPool.Get().(*[]byte)
+	defer outPool.Put(bp)
+	out := *bp
+	var in *[]byte
+	var inN int
+	for {
+		var feed []byte
+		if in != nil {
+			feed = (*in)[:inN]
+		}
+		r, err := c.step(ossl.OpHandshake, feed, nil, out)
+		if in != nil {
+			inPool.Put(in)
+			in = nil
+		}
+		if err != nil {
+			return err
+		}
+		// Flush first: a failed handshake still owes the peer its alert.
+		if werr := c.drain(r, out); werr != nil && r.Err == nil {
+			return werr
+		}
+		switch r.SSLError {
+		case ossl.ErrorNone:
+			if r.InitFinished {
+				return nil
+			}
+		case ossl.ErrorWantRead:
+			var rerr error
+			in, inN, rerr = c.readNet()
+			if rerr != nil {
+				if errors.Is(rerr, io.EOF) {
+					return ErrUnexpectedEOF
+				}
+				return fmt.Errorf("bridge: read: %w", rerr)
+			}
+		case ossl.ErrorX509Lookup:
+			if c.hooks.CertCallback == nil {
+				return errors.New("bridge: handshake paused in the certificate callback without a hook")
+			}
+			if err := c.hooks.CertCallback(); err != nil {
+				return err
+			}
+		case ossl.ErrorZeroReturn:
+			return ErrUnexpectedEOF
+		default:
+			if r.Err != nil {
+				return r.Err
+			}
+			return fmt.Errorf("bridge: handshake failed (SSL_get_error %d)", r.SSLError)
+		}
+	}
+}
+
+// Read reads plaintext, running the handshake first if needed.
+func (c *Conn) Read(p []byte) (int, error) {
+	if err := c.Handshake(context.Background()); err != nil {
+		return 0, err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	if c.rerr != nil {
+		return 0, c.rerr
+	}
+	var in *[]byte
+	var inN int
+	for {
+		var feed []byte
+		if in != nil {
+			feed = (*in)[:inN]
+		}
+		r, err := c.step(ossl.OpRead, feed, p, nil)
+		if in != nil {
+			inPool.Put(in)
+			in = nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		if r.OutPending > 0 {
+			c.needFlush.Store(true)
+			c.flushPending()
+		}
+		if r.Done > 0 {
+			c.noteReadError(r)
+			return r.Done, nil
+		}
+		switch r.SSLError {
+		case ossl.ErrorWantRead:
+			var rerr error
+			in, inN, rerr = c.readNet()
+			if rerr != nil {
+				if errors.Is(rerr, io.EOF) {
+					if r.HasPending {
+						c.rerr = ErrUnexpectedEOF
+					} else {
+						c.rerr = io.EOF
+					}
+					return 0, c.rerr
+				}
+				if isTimeout(rerr) {
+					return 0, fmt.Errorf("bridge: read: %w", rerr) // retryable
+				}
+				c.rerr = fmt.Errorf("bridge: read: %w", rerr)
+				return 0, c.rerr
+			}
+		case ossl.ErrorNone:
+			// A record without application data (a ticket, a KeyUpdate).
+		default:
+			c.noteReadError(r)
+			if c.rerr == nil {
+				c.rerr = fmt.Errorf("bridge: read failed (SSL_get_error %d)", r.SSLError)
+			}
+			return 0, c.rerr
+		}
+	}
+}
+
+// noteReadError keeps a terminal read result sticky; the caller holds inMu.
+func (c *Conn) noteReadError(r ossl.StepResult) {
+	switch r.SSLError {
+	case ossl.ErrorZeroReturn:
+		c.rerr = io.EOF
+	case ossl.ErrorSSL, ossl.ErrorSyscall:
+		if r.Err != nil {
+			c.rerr = r.Err
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// Write encrypts and sends p, running the handshake first if needed.
+func (c *Conn) Write(p []byte) (int, error) {
+	if err := c.Handshake(context.Background()); err != nil {
+		return 0, err
+	}
+	c.outMu.Lock()
+	n, err := c.write(p)
+	c.outMu.Unlock()
+	c.flushPending()
+	return n, err
+}
+
+func (c *Conn) write(p []byte) (int, error) {
+	if c.werr != nil {
+		return 0, c.werr
+	}
+	bp := outPool.Get().(*[]byte)
+	defer outPool.Put(bp)
+	out := *bp
+	total := 0
+	for len(p) > 0 {
+		chunk := p[:min(len(p), writeChunk)]
+		c.needFlush.Store(false) // this step drains what a reader left
+		r, err := c.step(ossl.OpWrite, nil, chunk, out)
+		if err != nil {
+			return total, err
+		}
+		if err := c.drain(r, out); err != nil {
+			return total, err
+		}
+		switch r.SSLError {
+		case ossl.ErrorNone:
+			total += r.Done
+			p = p[r.Done:]
+		case ossl.ErrorWantRead:
+			// A renegotiation needs the peer's reply before more data
+			// can go: wait for the reader, or read ourselves.
+			if err := c.waitForRead(); err != nil {
+				return total, err
+			}
+		default:
+			if r.Err != nil {
+				c.werr = r.Err
+			} else {
+				c.werr = fmt.Errorf("bridge: write failed (SSL_get_error %d)", r.SSLError)
+			}
+			return total, c.werr
+		}
+	}
+	return total, nil
+}
+
+// waitForRead lets a writer that OpenSSL asked for peer data continue:
+// when no reader is active the writer reads and feeds the data itself;
+// otherwise it waits until the active reader has fed something.
+func (c *Conn) waitForRead() error {
+	if c.inMu.TryLock() {
+		defer c.inMu.Unlock()
+		if c.rerr != nil {
+			return c.rerr
+		}
+		in, n, err := c.readNet()
+		if err != nil {
+			return fmt.Errorf("bridge: read: %w", err)
+		}
+		_, err = c.step(ossl.OpNone, (*in)[:n], nil, nil)
+		inPool.Put(in)
+		return err
+	}
+	c.sslMu.Lock()
+	ch := c.readNotify
+	c.sslMu.Unlock()
+	<-ch
+	return nil
+}
+
+// CloseWrite sends close_notify and half-closes the transport where it
+// can (TCP, Unix sockets); reading goes on until the peer closes.
+func (c *Conn) CloseWrite() error {
+	if !c.handshakeDone.Load() {
+		return errors.New("bridge: CloseWrite before the handshake")
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if c.werr != nil {
+		if c.werr == errWriteClosed {
+			return nil
+		}
+		return c.werr
+	}
+	err := c.shutdown()
+	c.werr = errWriteClosed
+	if err != nil {
+		return err
+	}
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// shutdown queues and sends close_notify; the caller holds outMu.
+func (c *Conn) shutdown() error {
+	bp := outPool.Get().(*[]byte)
+	defer outPool.Put(bp)
+	r, err := c.step(ossl.OpShutdown, nil, nil, *bp)
+	if err != nil {
+		return err
+	}
+	return c.drain(r, *bp)
+}
+
+// closeNotifyTimeout bounds the close_notify that Close sends.
+const closeNotifyTimeout = 5 * time.Second
+
+// Close sends close_notify when the handshake is complete and the write
+// side still works (bounded by a 5 s write deadline), closes the
+// transport and frees the SSL. Later calls return net.ErrClosed.
+func (c *Conn) Close() error {
+	if c.closed.Swap(true) {
+		return net.ErrClosed
+	}
+	var alertErr error
+	if c.handshakeDone.Load() {
+		c.nc.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+		c.outMu.Lock()
+		if c.werr == nil {
+			alertErr = c.shutdown()
+			c.werr = net.ErrClosed
+		}
+		c.outMu.Unlock()
+	}
+	err := c.nc.Close()
+	c.sslMu.Lock()
+	c.freed = true
+	c.ssl.Free()
+	close(c.readNotify) // release a writer waiting for a reader
+	c.readNotify = make(chan struct{})
+	c.sslMu.Unlock()
+	if err == nil && alertErr != nil && !errors.Is(alertErr, net.ErrClosed) {
+		err = alertErr
+	}
+	return err
+}
+
+// Closed reports whether Close was called.
+func (c *Conn) Closed() bool { return c.closed.Load() }
+
+// LocalAddr, RemoteAddr and the deadline setters pass through to the
+// transport.
+func (c *Conn) LocalAddr() net.Addr                { return c.nc.LocalAddr() }
+func (c *Conn) RemoteAddr() net.Addr               { return c.nc.RemoteAddr() }
+func (c *Conn) SetDeadline(t time.Time) error      { return c.nc.SetDeadline(t) }
+func (c *Conn) SetReadDeadline(t time.Time) error  { return c.nc.SetReadDeadline(t) }
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.nc.SetWriteDeadline(t) }

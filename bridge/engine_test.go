@@ -1,0 +1,179 @@
+package bridge_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	gotls "crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nodetls/nodetls/bridge"
+	"github.com/nodetls/nodetls/internal/testpki"
+	"github.com/nodetls/nodetls/ossl"
+	"github.com/stretchr/testify/require"
+)
+
+// serverCtx is an ossl context serving the localhost fixture.
+func serverCtx(t *testing.T) *ossl.Ctx {
+	t.Helper()
+	ctx, err := ossl.NewCtx()
+	require.NoError(t, err)
+	t.Cleanup(ctx.Free)
+	require.NoError(t, ctx.UseCertificateChain(testpki.Read(t, "localhost-cert.pem")))
+	require.NoError(t, ctx.UsePrivateKey(testpki.Read(t, "localhost-key.pem"), "", false))
+	return ctx
+}
+
+func goClientConfig(t *testing.T) *gotls.Config {
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(testpki.Read(t, "ca1-cert.pem")))
+	return &gotls.Config{RootCAs: pool, ServerName: "localhost"}
+}
+
+type pipeMaker func(t *testing.T) (net.Conn, net.Conn)
+
+func tcpPipe(t *testing.T) (net.Conn, net.Conn) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	ch := make(chan net.Conn, 1)
+	go func() {
+		c, _ := l.Accept()
+		ch <- c
+	}()
+	c, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	s := <-ch
+	require.NotNil(t, s)
+	return s, c
+}
+
+func memPipe(t *testing.T) (net.Conn, net.Conn) { return net.Pipe() }
+
+var pipes = map[string]pipeMaker{"tcp": tcpPipe, "pipe": memPipe}
+
+// TestEchoAgainstCryptoTLS runs our server engine against a crypto/tls
+// client: handshake, a 1 MiB echo with concurrent Read and Write, and a
+// close_notify that reads as io.EOF on both sides.
+func TestEchoAgainstCryptoTLS(t *testing.T) {
+	for name, mk := range pipes {
+		t.Run(name, func(t *testing.T) {
+			ctx := serverCtx(t)
+			sc, cc := mk(t)
+			ssl, err := ossl.NewSSL(ctx, true)
+			require.NoError(t, err)
+			srv := bridge.New(sc, ssl, bridge.Hooks{})
+			defer srv.Close()
+
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { // echo server
+				defer wg.Done()
+				buf := make([]byte, 20000)
+				for {
+					n, err := srv.Read(buf)
+					if n > 0 {
+						if _, werr := srv.Write(buf[:n]); werr != nil {
+							t.Errorf("server write: %v", werr)
+							return
+						}
+					}
+					if err != nil {
+						if !errors.Is(err, io.EOF) {
+							t.Errorf("server read: %v", err)
+						}
+						srv.CloseWrite()
+						return
+					}
+				}
+			}()
+
+			cli := gotls.Client(cc, goClientConfig(t))
+			require.NoError(t, cli.Handshake())
+			data := make([]byte, 1<<20)
+			rand.Read(data)
+			go func() {
+				cli.Write(data)
+				cli.CloseWrite()
+			}()
+			got, err := io.ReadAll(cli)
+			require.NoError(t, err)
+			require.True(t, bytes.Equal(data, got), "echo mismatch: %d bytes", len(got))
+			wg.Wait()
+			cli.Close()
+		})
+	}
+}
+
+func TestClientAgainstCryptoTLSServer(t *testing.T) {
+	cert, err := gotls.X509KeyPair(testpki.Read(t, "localhost-cert.pem"), testpki.Read(t, "localhost-key.pem"))
+	require.NoError(t, err)
+	sc, cc := tcpPipe(t)
+	go func() {
+		s := gotls.Server(sc, &gotls.Config{Certificates: []gotls.Certificate{cert}})
+		io.Copy(s, s)
+		s.Close()
+	}()
+	ctx, err := ossl.NewCtx()
+	require.NoError(t, err)
+	defer ctx.Free()
+	ssl, err := ossl.NewSSL(ctx, false)
+	require.NoError(t, err)
+	c := bridge.New(cc, ssl, bridge.Hooks{})
+	require.NoError(t, c.Handshake(context.Background()))
+	var version string
+	c.WithSSL(func(s *ossl.SSL) { version = s.Version() })
+	require.Equal(t, "TLSv1.3", version)
+	_, err = c.Write([]byte("hello"))
+	require.NoError(t, err)
+	buf := make([]byte, 5)
+	_, err = io.ReadFull(c, buf)
+	require.NoError(t, err)
+	require.Equal(t, "hello", string(buf))
+	require.NoError(t, c.Close())
+	_, err = c.Read(buf)
+	require.Error(t, err)
+}
+
+func TestReadDeadline(t *testing.T) {
+	cert, err := gotls.X509KeyPair(testpki.Read(t, "localhost-cert.pem"), testpki.Read(t, "localhost-key.pem"))
+	require.NoError(t, err)
+	sc, cc := tcpPipe(t)
+	done := make(chan struct{})
+	go func() {
+		s := gotls.Server(sc, &gotls.Config{Certificates: []gotls.Certificate{cert}})
+		s.Handshake()
+		<-done
+		s.Write([]byte("late"))
+		s.Close()
+	}()
+	ctx, err := ossl.NewCtx()
+	require.NoError(t, err)
+	defer ctx.Free()
+	ssl, err := ossl.NewSSL(ctx, false)
+	require.NoError(t, err)
+	c := bridge.New(cc, ssl, bridge.Hooks{})
+	defer c.Close()
+	require.NoError(t, c.Handshake(context.Background()))
+	c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	buf := make([]byte, 10)
+	_, err = c.Read(buf)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	var ne net.Error
+	require.True(t, errors.As(err, &ne) && ne.Timeout())
+	// A read timeout is retryable.
+	c.SetReadDeadline(time.Time{})
+	close(done)
+	n, err := c.Read(buf)
+	require.NoError(t, err)
+	require.Equal(t, "late", string(buf[:n]))
+	_, err = c.Read(buf)
+	require.ErrorIs(t, err, io.EOF)
+}

@@ -1,0 +1,655 @@
+/* shim.c holds all of nodetls's C. Each exported function is a thin
+ * wrapper over one OpenSSL operation (or a macro cgo cannot call) that
+ * clears the error queue first and drains it into an ossl_errs before
+ * returning, inside the same cgo call. */
+#include <string.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
+#include <openssl/provider.h>
+
+#include "shim.h"
+
+void ossl_drain(ossl_errs *e)
+{
+	const char *data = NULL;
+	int flags = 0;
+	unsigned long code;
+
+	if (e == NULL) {
+		ERR_clear_error();
+		return;
+	}
+	while ((code = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
+		if (e->n >= OSSL_MAX_ERRS)
+			continue; /* keep the oldest entries; Node reports the first */
+		e->code[e->n] = code;
+		e->data[e->n][0] = '\0';
+		if (data != NULL && (flags & ERR_TXT_STRING))
+			snprintf(e->data[e->n], OSSL_DATA_LEN, "%s", data);
+		e->n++;
+	}
+}
+
+unsigned long ossl_err_lib(unsigned long code) { return ERR_GET_LIB(code); }
+unsigned long ossl_err_reason(unsigned long code) { return ERR_GET_REASON(code); }
+
+/* ossl_load_legacy makes the legacy algorithms (RC2-40 PKCS#12 files)
+ * available. The default provider is loaded too: loading any provider
+ * explicitly stops OpenSSL from loading the default one implicitly. */
+int ossl_load_legacy(ossl_errs *e)
+{
+	static OSSL_PROVIDER *legacy, *deflt;
+
+	ERR_clear_error();
+	if (deflt == NULL)
+		deflt = OSSL_PROVIDER_load(NULL, "default");
+	if (legacy == NULL)
+		legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	if (legacy == NULL || deflt == NULL) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+/* verify_always_ok is Node's verify callback: it accepts every chain so
+ * the handshake completes, and the result is judged afterwards from
+ * SSL_get_verify_result (the last error OpenSSL saw wins). */
+static int verify_always_ok(int ok, X509_STORE_CTX *c)
+{
+	(void)ok;
+	(void)c;
+	return 1;
+}
+
+SSL_CTX *ossl_ctx_new(ossl_errs *e)
+{
+	SSL_CTX *ctx;
+
+	ERR_clear_error();
+	ctx = SSL_CTX_new(TLS_method());
+	if (ctx == NULL) {
+		ossl_drain(e);
+		return NULL;
+	}
+	/* Node's SecureContext::Init settings, in its order. */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 |
+				 SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+	SSL_CTX_clear_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_SERVER |
+					    SSL_SESS_CACHE_NO_INTERNAL |
+					    SSL_SESS_CACHE_NO_AUTO_CLEAR);
+	/* Node's bundled OpenSSL runs at level 1; Debian compiles in 2. */
+	SSL_CTX_set_security_level(ctx, 1);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	return ctx;
+}
+
+int ossl_ctx_set_cipher_list(SSL_CTX *ctx, const char *s, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_CTX_set_cipher_list(ctx, s) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+int ossl_ctx_set_ciphersuites(SSL_CTX *ctx, const char *s, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_CTX_set_ciphersuites(ctx, s) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+int ossl_ctx_set_groups_list(SSL_CTX *ctx, const char *s, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_CTX_set1_groups_list(ctx, s) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+int ossl_ctx_set_proto_versions(SSL_CTX *ctx, int min, int max, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_CTX_set_min_proto_version(ctx, min) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, max) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+int ossl_ctx_get_min_proto(SSL_CTX *ctx) { return (int)SSL_CTX_get_min_proto_version(ctx); }
+int ossl_ctx_get_max_proto(SSL_CTX *ctx) { return (int)SSL_CTX_get_max_proto_version(ctx); }
+uint64_t ossl_ctx_set_options(SSL_CTX *ctx, uint64_t op) { return SSL_CTX_set_options(ctx, op); }
+uint64_t ossl_ctx_clear_options(SSL_CTX *ctx, uint64_t op) { return SSL_CTX_clear_options(ctx, op); }
+uint64_t ossl_ctx_get_options(SSL_CTX *ctx) { return SSL_CTX_get_options(ctx); }
+int ossl_ctx_set_security_level(SSL_CTX *ctx, int level)
+{
+	SSL_CTX_set_security_level(ctx, level);
+	return 1;
+}
+int ossl_ctx_get_security_level(SSL_CTX *ctx) { return SSL_CTX_get_security_level(ctx); }
+
+/* ossl_ctx_use_cert_chain loads a PEM chain, leaf first, as Node's
+ * SSL_CTX_use_certificate_chain does: the leaf goes into the slot of its
+ * key type and the rest become that slot's chain. */
+int ossl_ctx_use_cert_chain(SSL_CTX *ctx, const char *pem, size_t n, ossl_errs *e)
+{
+	BIO *bio;
+	X509 *x, *ca;
+	int ok = 0;
+	unsigned long last;
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(pem, (int)n);
+	if (bio == NULL)
+		goto out;
+	x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL);
+	if (x == NULL)
+		goto out;
+	if (SSL_CTX_use_certificate(ctx, x) != 1 || ERR_peek_error() != 0) {
+		X509_free(x);
+		goto out;
+	}
+	X509_free(x);
+	SSL_CTX_clear_chain_certs(ctx);
+	while ((ca = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (SSL_CTX_add1_chain_cert(ctx, ca) != 1) {
+			X509_free(ca);
+			goto out;
+		}
+		X509_free(ca);
+	}
+	/* The loop ends on "no start line" at the end of the input: not an error. */
+	last = ERR_peek_last_error();
+	if (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)
+		ERR_clear_error();
+	ok = ERR_peek_error() == 0;
+out:
+	if (!ok)
+		ossl_drain(e);
+	BIO_free(bio);
+	return ok;
+}
+
+/* pass_cb hands OpenSSL the passphrase; with none given it hands an empty
+ * one, so an encrypted key fails with "bad decrypt" as in Node. */
+typedef struct {
+	const char *p;
+	size_t n;
+	int have;
+} pass_t;
+
+static int pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	pass_t *p = u;
+	(void)rwflag;
+	if (p == NULL || !p->have)
+		return 0;
+	if ((size_t)size < p->n)
+		return -1;
+	memcpy(buf, p->p, p->n);
+	return (int)p->n;
+}
+
+int ossl_ctx_use_key(SSL_CTX *ctx, const char *pem, size_t n, const char *pass, size_t passlen,
+		     int havepass, ossl_errs *e)
+{
+	BIO *bio;
+	EVP_PKEY *k = NULL;
+	pass_t p = {pass, passlen, havepass};
+	int ok = 0;
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(pem, (int)n);
+	if (bio == NULL)
+		goto out;
+	k = PEM_read_bio_PrivateKey(bio, NULL, pass_cb, &p);
+	if (k == NULL)
+		goto out;
+	ok = SSL_CTX_use_PrivateKey(ctx, k) == 1;
+out:
+	if (!ok)
+		ossl_drain(e);
+	EVP_PKEY_free(k);
+	BIO_free(bio);
+	return ok;
+}
+
+/* ossl_ctx_add_ca adds every certificate in pem to the trust store and to
+ * the CA names a server sends in its CertificateRequest. Garbage is
+ * skipped, as Node skips it. Returns the number of certificates added. */
+int ossl_ctx_add_ca(SSL_CTX *ctx, const char *pem, size_t n)
+{
+	BIO *bio;
+	X509 *x;
+	int count = 0;
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+
+	bio = BIO_new_mem_buf(pem, (int)n);
+	if (bio == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	while ((x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) != NULL) {
+		X509_STORE_add_cert(store, x);
+		SSL_CTX_add_client_CA(ctx, x);
+		X509_free(x);
+		count++;
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	return count;
+}
+
+int ossl_ctx_set_default_verify_paths(SSL_CTX *ctx, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+/* ossl_ctx_set_dh reads PEM DH parameters. It returns -1 when they do not
+ * parse (Node ignores them then), 0 on an OpenSSL failure, 1 when set;
+ * *bits is filled whenever they parse. Parameters under 1024 bits are not
+ * set: the caller reports Node's error. */
+int ossl_ctx_set_dh(SSL_CTX *ctx, const char *pem, size_t n, int *bits, ossl_errs *e)
+{
+	BIO *bio;
+	EVP_PKEY *dh;
+
+	ERR_clear_error();
+	*bits = 0;
+	bio = BIO_new_mem_buf(pem, (int)n);
+	if (bio == NULL) {
+		ossl_drain(e);
+		return 0;
+	}
+	dh = PEM_read_bio_Parameters(bio, NULL);
+	BIO_free(bio);
+	if (dh == NULL || EVP_PKEY_get_base_id(dh) != EVP_PKEY_DH) {
+		EVP_PKEY_free(dh);
+		ERR_clear_error();
+		return -1;
+	}
+	*bits = EVP_PKEY_get_bits(dh);
+	if (*bits < 1024) {
+		EVP_PKEY_free(dh);
+		return 1;
+	}
+	if (SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1) {
+		EVP_PKEY_free(dh); /* set0 takes ownership only on success */
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+int ossl_ctx_set_dh_auto(SSL_CTX *ctx, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_CTX_set_dh_auto(ctx, 1) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+static int pkcs12_load(SSL_CTX *ctx, const char *der, size_t n, const char *pass, ossl_errs *e)
+{
+	BIO *bio;
+	PKCS12 *p12 = NULL;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	STACK_OF(X509) *extra = NULL;
+	X509_STORE *store;
+	int i, ok = 0;
+
+	bio = BIO_new_mem_buf(der, (int)n);
+	if (bio == NULL)
+		goto out;
+	if (d2i_PKCS12_bio(bio, &p12) == NULL)
+		goto out;
+	if (PKCS12_parse(p12, pass, &key, &cert, &extra) != 1)
+		goto out;
+	if (cert == NULL || SSL_CTX_use_certificate(ctx, cert) != 1)
+		goto out;
+	SSL_CTX_clear_chain_certs(ctx);
+	for (i = 0; i < sk_X509_num(extra); i++)
+		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(extra, i)) != 1)
+			goto out;
+	if (key == NULL || SSL_CTX_use_PrivateKey(ctx, key) != 1)
+		goto out;
+	store = SSL_CTX_get_cert_store(ctx);
+	for (i = 0; i < sk_X509_num(extra); i++) {
+		X509_STORE_add_cert(store, sk_X509_value(extra, i));
+		SSL_CTX_add_client_CA(ctx, sk_X509_value(extra, i));
+	}
+	ok = 1;
+out:
+	if (!ok)
+		ossl_drain(e);
+	sk_X509_pop_free(extra, X509_free);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	PKCS12_free(p12);
+	BIO_free(bio);
+	return ok;
+}
+
+/* ossl_ctx_use_pkcs12 loads a PFX. Files encrypted with legacy algorithms
+ * (RC2-40, the OpenSSL 1.x default) need the legacy provider: it is loaded
+ * on the first such file and the parse is tried again. */
+int ossl_ctx_use_pkcs12(SSL_CTX *ctx, const char *der, size_t n, const char *pass, size_t passlen,
+			int havepass, ossl_errs *e)
+{
+	ossl_errs first;
+	char *p = NULL;
+	int ok;
+
+	(void)passlen;
+	ERR_clear_error();
+	if (havepass)
+		p = (char *)pass;
+	memset(&first, 0, sizeof first);
+	ok = pkcs12_load(ctx, der, n, p, &first);
+	if (ok)
+		return 1;
+	if (first.n > 0 && ERR_GET_REASON(first.code[first.n - 1]) != PKCS12_R_MAC_VERIFY_FAILURE &&
+	    ossl_load_legacy(NULL)) {
+		ERR_clear_error();
+		ok = pkcs12_load(ctx, der, n, p, e);
+		if (ok)
+			return 1;
+		return 0;
+	}
+	*e = first;
+	return 0;
+}
+
+int ossl_ctx_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid, size_t n, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_CTX_set_session_id_context(ctx, sid, (unsigned int)n) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+long ossl_ctx_set_timeout(SSL_CTX *ctx, long t) { return SSL_CTX_set_timeout(ctx, t); }
+
+int ossl_ctx_count_certs(SSL_CTX *ctx)
+{
+	int n = 0;
+	X509 *x;
+
+	if (SSL_CTX_set_current_cert(ctx, SSL_CERT_SET_FIRST) != 1)
+		return 0;
+	do {
+		x = SSL_CTX_get0_certificate(ctx);
+		if (x != NULL)
+			n++;
+	} while (SSL_CTX_set_current_cert(ctx, SSL_CERT_SET_NEXT) == 1);
+	return n;
+}
+
+SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e)
+{
+	SSL *ssl;
+	BIO *rbio, *wbio;
+
+	ERR_clear_error();
+	ssl = SSL_new(ctx);
+	if (ssl == NULL) {
+		ossl_drain(e);
+		return NULL;
+	}
+	rbio = BIO_new(BIO_s_mem());
+	wbio = BIO_new(BIO_s_mem());
+	if (rbio == NULL || wbio == NULL) {
+		BIO_free(rbio);
+		BIO_free(wbio);
+		SSL_free(ssl);
+		ossl_drain(e);
+		return NULL;
+	}
+	/* An empty read BIO means "retry", not end of file. */
+	BIO_set_mem_eof_return(rbio, -1);
+	BIO_set_mem_eof_return(wbio, -1);
+	SSL_set_bio(ssl, rbio, wbio); /* the SSL owns both BIOs now */
+	if (server)
+		SSL_set_accept_state(ssl);
+	else
+		SSL_set_connect_state(ssl);
+	SSL_set_verify(ssl, SSL_VERIFY_NONE, verify_always_ok);
+	return ssl;
+}
+
+void ossl_ssl_set_verify(SSL *ssl, int mode) { SSL_set_verify(ssl, mode, verify_always_ok); }
+
+int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, void *buf, size_t buflen,
+		  void *out, size_t outcap, ossl_step *r)
+{
+	BIO *rbio = SSL_get_rbio(ssl), *wbio = SSL_get_wbio(ssl);
+	size_t n = 0;
+	int ret = 1, rd;
+
+	ERR_clear_error(); /* stale entries would make SSL_get_error lie */
+	memset(r, 0, sizeof *r);
+	if (inlen > 0 && BIO_write(rbio, in, (int)inlen) != (int)inlen) {
+		/* A memory BIO only fails to grow when memory runs out. */
+		r->ret = -1;
+		r->sslerr = SSL_ERROR_SSL;
+		ossl_drain(&r->errs);
+		return -1;
+	}
+	switch (op) {
+	case OSSL_OP_HANDSHAKE:
+		ret = SSL_do_handshake(ssl);
+		break;
+	case OSSL_OP_READ:
+		/* Read as many records as are buffered, up to buflen. */
+		while (r->done < buflen) {
+			ret = SSL_read_ex(ssl, (char *)buf + r->done, buflen - r->done, &n);
+			if (ret <= 0)
+				break;
+			r->done += n;
+		}
+		if (ret <= 0 && r->done > 0) {
+			r->sslerr = SSL_get_error(ssl, ret);
+			/* Report the data now; a real error will repeat on the next call. */
+			if (r->sslerr == SSL_ERROR_WANT_READ)
+				r->sslerr = SSL_ERROR_NONE;
+			ret = 1;
+		}
+		break;
+	case OSSL_OP_WRITE:
+		ret = SSL_write_ex(ssl, buf, buflen, &n);
+		r->done = n;
+		break;
+	case OSSL_OP_SHUTDOWN:
+		ret = SSL_shutdown(ssl);
+		if (ret == 0)
+			ret = 1; /* our close_notify is queued; the peer's may come later */
+		break;
+	default:
+		break;
+	}
+	r->ret = ret;
+	if (ret <= 0) {
+		r->sslerr = SSL_get_error(ssl, ret);
+		if (r->sslerr == SSL_ERROR_SSL || r->sslerr == SSL_ERROR_SYSCALL)
+			ossl_drain(&r->errs);
+	}
+	if (r->sslerr != SSL_ERROR_SSL && r->sslerr != SSL_ERROR_SYSCALL)
+		ERR_clear_error();
+	if (outcap > 0) {
+		size_t pend = BIO_ctrl_pending(wbio);
+		size_t take = pend < outcap ? pend : outcap;
+		if (take > 0) {
+			rd = BIO_read(wbio, out, (int)take);
+			if (rd > 0)
+				r->outlen = (size_t)rd;
+		}
+	}
+	r->outpending = BIO_ctrl_pending(wbio);
+	r->init_finished = SSL_is_init_finished(ssl);
+	r->shutdown = SSL_get_shutdown(ssl);
+	r->has_pending = SSL_has_pending(ssl) || BIO_ctrl_pending(rbio) > 0;
+	r->renegotiating = SSL_renegotiate_pending(ssl);
+	return ret;
+}
+
+int ossl_ssl_set_host_name(SSL *ssl, const char *name, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_set_tlsext_host_name(ssl, name) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+int ossl_ssl_set_max_send_fragment(SSL *ssl, long n)
+{
+	int ok = (int)SSL_set_max_send_fragment(ssl, n);
+	ERR_clear_error();
+	return ok;
+}
+
+long ossl_ssl_get_verify_result(SSL *ssl) { return SSL_get_verify_result(ssl); }
+const char *ossl_ssl_get_version(SSL *ssl) { return SSL_get_version(ssl); }
+
+const char *ossl_ssl_cipher_name(SSL *ssl)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+	return c == NULL ? NULL : SSL_CIPHER_get_name(c);
+}
+
+const char *ossl_ssl_cipher_version(SSL *ssl)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+	return c == NULL ? NULL : SSL_CIPHER_get_version(c);
+}
+
+const char *ossl_ssl_get_servername(SSL *ssl) { return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name); }
+int ossl_ssl_session_reused(SSL *ssl) { return SSL_session_reused(ssl); }
+
+int ossl_ssl_peer_tmp_key(SSL *ssl, int *type, char *name, size_t namecap, int *bits)
+{
+	EVP_PKEY *k = NULL;
+	int ok = 0;
+
+	name[0] = '\0';
+	if (SSL_get_peer_tmp_key(ssl, &k) != 1 || k == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	*type = EVP_PKEY_get_base_id(k);
+	*bits = EVP_PKEY_get_bits(k);
+	switch (*type) {
+	case EVP_PKEY_EC: {
+		size_t len = 0;
+		if (EVP_PKEY_get_group_name(k, name, namecap, &len) != 1)
+			name[0] = '\0';
+		/* Node reports the curve's short name ("prime256v1"). */
+		if (name[0] != '\0') {
+			int nid = OBJ_txt2nid(name);
+			const char *sn = nid == NID_undef ? NULL : OBJ_nid2sn(nid);
+			if (nid == NID_undef)
+				nid = EC_curve_nist2nid(name);
+			sn = nid == NID_undef ? NULL : OBJ_nid2sn(nid);
+			if (sn != NULL)
+				snprintf(name, namecap, "%s", sn);
+		}
+		break;
+	}
+	case EVP_PKEY_DH:
+		break;
+	default:
+		snprintf(name, namecap, "%s", OBJ_nid2sn(*type));
+		break;
+	}
+	ok = 1;
+	EVP_PKEY_free(k);
+	ERR_clear_error();
+	return ok;
+}
+
+static int put_der(X509 *x, unsigned char *buf, size_t cap, size_t *used)
+{
+	int len = i2d_X509(x, NULL);
+	unsigned char *p;
+
+	if (len <= 0)
+		return 0;
+	if (*used + 4 + (size_t)len > cap) {
+		*used += 4 + (size_t)len;
+		return -1;
+	}
+	p = buf + *used;
+	p[0] = (unsigned char)(len >> 24);
+	p[1] = (unsigned char)(len >> 16);
+	p[2] = (unsigned char)(len >> 8);
+	p[3] = (unsigned char)len;
+	p += 4;
+	i2d_X509(x, &p);
+	*used += 4 + (size_t)len;
+	return 1;
+}
+
+int ossl_ssl_peer_chain(SSL *ssl, unsigned char *buf, size_t cap, size_t *used)
+{
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	int i, count = 0, small = 0, r;
+
+	*used = 0;
+	if (leaf == NULL)
+		return 0;
+	r = put_der(leaf, buf, cap, used);
+	small |= r < 0;
+	count++;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		X509 *x = sk_X509_value(chain, i);
+		/* A client's chain starts with the leaf; a server's does not. */
+		if (X509_cmp(x, leaf) == 0)
+			continue;
+		r = put_der(x, buf, cap, used);
+		small |= r < 0;
+		count++;
+	}
+	ERR_clear_error();
+	return small ? -1 : count;
+}
+
+int ossl_count_pem_certs(const char *pem, size_t n)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)n);
+	X509 *x;
+	int count = 0;
+
+	if (bio == NULL)
+		return 0;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		count++;
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	return count;
+}

@@ -1,0 +1,112 @@
+/* shim.h declares every C function package ossl calls. All C lives in
+ * shim.c; every fallible function clears the thread's error queue before it
+ * starts and drains it into an ossl_errs before it returns, because the
+ * queue belongs to the OS thread and a goroutine may move between threads
+ * between two cgo calls. */
+#ifndef NODETLS_OSSL_SHIM_H
+#define NODETLS_OSSL_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/opensslv.h>
+
+#if OPENSSL_VERSION_NUMBER < 0x30000000L
+#error "nodetls needs OpenSSL 3.0 or newer"
+#endif
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define OSSL_MAX_ERRS 8
+#define OSSL_DATA_LEN 160
+
+/* ossl_errs is a copy of the error queue, oldest entry first. */
+typedef struct {
+	int n;
+	unsigned long code[OSSL_MAX_ERRS];
+	char data[OSSL_MAX_ERRS][OSSL_DATA_LEN];
+} ossl_errs;
+
+/* Operations of ossl_ssl_step. */
+enum {
+	OSSL_OP_NONE = 0, /* feed and drain only */
+	OSSL_OP_HANDSHAKE = 1,
+	OSSL_OP_READ = 2,
+	OSSL_OP_WRITE = 3,
+	OSSL_OP_SHUTDOWN = 4,
+};
+
+/* ossl_step reports one ossl_ssl_step call. */
+typedef struct {
+	int ret;            /* the operation's return value */
+	int sslerr;         /* SSL_get_error of ret, SSL_ERROR_NONE on success */
+	size_t done;        /* plaintext bytes read or written */
+	size_t outlen;      /* ciphertext bytes drained into out */
+	size_t outpending;  /* ciphertext still waiting in the write BIO */
+	int init_finished;  /* SSL_is_init_finished */
+	int shutdown;       /* SSL_get_shutdown */
+	int has_pending;    /* SSL_has_pending or unread bytes in the read BIO */
+	int renegotiating;  /* a handshake started after the first one completed */
+	ossl_errs errs;
+} ossl_step;
+
+void ossl_drain(ossl_errs *e);
+unsigned long ossl_err_lib(unsigned long code);
+unsigned long ossl_err_reason(unsigned long code);
+int ossl_load_legacy(ossl_errs *e);
+
+/* SSL_CTX */
+SSL_CTX *ossl_ctx_new(ossl_errs *e);
+int ossl_ctx_set_cipher_list(SSL_CTX *ctx, const char *s, ossl_errs *e);
+int ossl_ctx_set_ciphersuites(SSL_CTX *ctx, const char *s, ossl_errs *e);
+int ossl_ctx_set_groups_list(SSL_CTX *ctx, const char *s, ossl_errs *e);
+int ossl_ctx_set_proto_versions(SSL_CTX *ctx, int min, int max, ossl_errs *e);
+int ossl_ctx_get_min_proto(SSL_CTX *ctx);
+int ossl_ctx_get_max_proto(SSL_CTX *ctx);
+uint64_t ossl_ctx_set_options(SSL_CTX *ctx, uint64_t op);
+uint64_t ossl_ctx_clear_options(SSL_CTX *ctx, uint64_t op);
+uint64_t ossl_ctx_get_options(SSL_CTX *ctx);
+int ossl_ctx_set_security_level(SSL_CTX *ctx, int level);
+int ossl_ctx_get_security_level(SSL_CTX *ctx);
+int ossl_ctx_use_cert_chain(SSL_CTX *ctx, const char *pem, size_t n, ossl_errs *e);
+int ossl_ctx_use_key(SSL_CTX *ctx, const char *pem, size_t n, const char *pass, size_t passlen, int havepass, ossl_errs *e);
+int ossl_ctx_add_ca(SSL_CTX *ctx, const char *pem, size_t n);
+int ossl_ctx_set_default_verify_paths(SSL_CTX *ctx, ossl_errs *e);
+int ossl_ctx_set_dh(SSL_CTX *ctx, const char *pem, size_t n, int *bits, ossl_errs *e);
+int ossl_ctx_set_dh_auto(SSL_CTX *ctx, ossl_errs *e);
+int ossl_ctx_use_pkcs12(SSL_CTX *ctx, const char *der, size_t n, const char *pass, size_t passlen, int havepass, ossl_errs *e);
+int ossl_ctx_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid, size_t n, ossl_errs *e);
+long ossl_ctx_set_timeout(SSL_CTX *ctx, long t);
+int ossl_ctx_count_certs(SSL_CTX *ctx);
+
+/* SSL */
+SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e);
+int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen,
+		  void *buf, size_t buflen, void *out, size_t outcap, ossl_step *r);
+int ossl_ssl_set_host_name(SSL *ssl, const char *name, ossl_errs *e);
+void ossl_ssl_set_verify(SSL *ssl, int mode);
+int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
+long ossl_ssl_get_verify_result(SSL *ssl);
+const char *ossl_ssl_get_version(SSL *ssl);
+const char *ossl_ssl_cipher_name(SSL *ssl);
+const char *ossl_ssl_cipher_version(SSL *ssl);
+const char *ossl_ssl_get_servername(SSL *ssl);
+int ossl_ssl_session_reused(SSL *ssl);
+/* ossl_ssl_peer_tmp_key fills type (EVP_PKEY_EC, EVP_PKEY_DH, EVP_PKEY_X25519...),
+ * name and bits; returns 0 when the key exchange had no ephemeral key. */
+int ossl_ssl_peer_tmp_key(SSL *ssl, int *type, char *name, size_t namecap, int *bits);
+/* ossl_ssl_peer_chain copies the DER of the peer certificate and of the
+ * chain it sent, leaf first, into buf as [uint32 len][der]...; returns the
+ * number of certificates, or -needed when buf is too small. */
+int ossl_ssl_peer_chain(SSL *ssl, unsigned char *buf, size_t cap, size_t *used);
+
+/* X509 (CA parsing for the trust store and tests) */
+int ossl_count_pem_certs(const char *pem, size_t n);
+
+#endif
