@@ -124,7 +124,7 @@ func (c *Conn) writeOut(b []byte) error {
 	n, err := c.nc.Write(b)
 	c.bytesWritten.Add(int64(n))
 	if err != nil {
-		c.werr = fmt.Errorf("bridge: write: %w", err)
+		c.werr = err // permanent: part of a record may have left
 		return c.werr
 	}
 	return nil
@@ -248,7 +248,7 @@ func (c *Conn) handshake() error {
 				if errors.Is(rerr, io.EOF) {
 					return ErrUnexpectedEOF
 				}
-				return fmt.Errorf("bridge: read: %w", rerr)
+				return rerr
 			}
 		case ossl.ErrorX509Lookup:
 			if c.hooks.CertCallback == nil {
@@ -318,9 +318,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 					return 0, c.rerr
 				}
 				if isTimeout(rerr) {
-					return 0, fmt.Errorf("bridge: read: %w", rerr) // retryable
+					return 0, rerr // retryable: no ciphertext was consumed
 				}
-				c.rerr = fmt.Errorf("bridge: read: %w", rerr)
+				c.rerr = rerr
 				return 0, c.rerr
 			}
 		case ossl.ErrorNone:
@@ -415,7 +415,7 @@ func (c *Conn) waitForRead() error {
 		}
 		in, n, err := c.readNet()
 		if err != nil {
-			return fmt.Errorf("bridge: read: %w", err)
+			return err
 		}
 		_, err = c.step(ossl.OpNone, (*in)[:n], nil, nil)
 		inPool.Put(in)
@@ -495,6 +495,20 @@ func (c *Conn) Close() error {
 		err = alertErr
 	}
 	return err
+}
+
+// Release frees the SSL without touching the transport, for a caller that
+// hands the transport back (a failed handshake on a borrowed connection).
+func (c *Conn) Release() {
+	if c.closed.Swap(true) {
+		return
+	}
+	c.sslMu.Lock()
+	c.freed = true
+	c.ssl.Free()
+	close(c.readNotify)
+	c.readNotify = make(chan struct{})
+	c.sslMu.Unlock()
 }
 
 // Closed reports whether Close was called.

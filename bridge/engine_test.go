@@ -23,7 +23,7 @@ import (
 // serverCtx is an ossl context serving the localhost fixture.
 func serverCtx(t *testing.T) *ossl.Ctx {
 	t.Helper()
-	ctx, err := ossl.NewCtx()
+	ctx, err := ossl.NewCtx(ossl.MethodTLS)
 	require.NoError(t, err)
 	t.Cleanup(ctx.Free)
 	require.NoError(t, ctx.UseCertificateChain(testpki.Read(t, "localhost-cert.pem")))
@@ -121,7 +121,7 @@ func TestClientAgainstCryptoTLSServer(t *testing.T) {
 		io.Copy(s, s)
 		s.Close()
 	}()
-	ctx, err := ossl.NewCtx()
+	ctx, err := ossl.NewCtx(ossl.MethodTLS)
 	require.NoError(t, err)
 	defer ctx.Free()
 	ssl, err := ossl.NewSSL(ctx, false)
@@ -154,7 +154,7 @@ func TestReadDeadline(t *testing.T) {
 		s.Write([]byte("late"))
 		s.Close()
 	}()
-	ctx, err := ossl.NewCtx()
+	ctx, err := ossl.NewCtx(ossl.MethodTLS)
 	require.NoError(t, err)
 	defer ctx.Free()
 	ssl, err := ossl.NewSSL(ctx, false)

@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -21,15 +22,22 @@ type Ctx struct {
 	cleanup runtime.Cleanup
 }
 
-// NewCtx returns a TLS_method context set up as Node's SecureContext::Init
+// Methods for NewCtx.
+const (
+	MethodTLS       = 0 // TLS_method: either role
+	MethodTLSServer = 1 // TLS_server_method
+	MethodTLSClient = 2 // TLS_client_method
+)
+
+// NewCtx returns a context of the given method set up as Node's SecureContext::Init
 // sets one up: SSLv2/SSLv3 off, client renegotiation allowed, automatic
 // chain building, Node's session cache mode, security level 1, and the
 // window TLSv1.2..TLSv1.3.
 //
 // Corresponds to SSL_CTX_new.
-func NewCtx() (*Ctx, error) {
+func NewCtx(method int) (*Ctx, error) {
 	var q C.ossl_errs
-	p := C.ossl_ctx_new(&q)
+	p := C.ossl_ctx_new(C.int(method), &q)
 	if p == nil {
 		return nil, newError("SSL_CTX_new", &q)
 	}
@@ -61,6 +69,13 @@ func (c *Ctx) Free() {
 	C.SSL_CTX_free(c.p)
 	c.p = nil
 	live.Add(-1)
+}
+
+// Freed reports whether Free was called.
+func (c *Ctx) Freed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.p == nil
 }
 
 func (c *Ctx) ptr() *C.SSL_CTX {
@@ -326,4 +341,27 @@ func (c *Ctx) CertificateCount() int {
 	r := int(C.ossl_ctx_count_certs(c.ptr()))
 	runtime.KeepAlive(c)
 	return r
+}
+
+// CipherNames returns the names of the ciphers an SSL made from c would
+// offer, in preference order (TLS 1.3 suites first).
+//
+// Corresponds to SSL_get_ciphers and SSL_CIPHER_get_name.
+func (c *Ctx) CipherNames() []string {
+	buf := make([]byte, 4096)
+	for {
+		n := int(C.ossl_ctx_cipher_names(c.ptr(), (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
+		runtime.KeepAlive(c)
+		if n > len(buf) {
+			buf = make([]byte, n)
+			continue
+		}
+		var names []string
+		for _, s := range strings.Split(string(buf[:n]), ":") {
+			if s != "" {
+				names = append(names, s)
+			}
+		}
+		return names
+	}
 }

@@ -27,7 +27,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen_const:", err)
 		os.Exit(1)
 	}
-	re := regexp.MustCompile(`(?m)^#define (SSL_OP_[A-Z0-9_]+) `)
+	re := regexp.MustCompile(`(?m)^#define (SSL_OP_[A-Za-z0-9_]+) `)
 	seen := map[string]bool{}
 	var names []string
 	for _, m := range re.FindAllStringSubmatch(string(out), -1) {

@@ -62,12 +62,12 @@ static int verify_always_ok(int ok, X509_STORE_CTX *c)
 	return 1;
 }
 
-SSL_CTX *ossl_ctx_new(ossl_errs *e)
+SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 {
 	SSL_CTX *ctx;
 
 	ERR_clear_error();
-	ctx = SSL_CTX_new(TLS_method());
+	ctx = SSL_CTX_new(method == 1 ? TLS_server_method() : method == 2 ? TLS_client_method() : TLS_method());
 	if (ctx == NULL) {
 		ossl_drain(e);
 		return NULL;
@@ -441,9 +441,10 @@ SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e)
 
 void ossl_ssl_set_verify(SSL *ssl, int mode) { SSL_set_verify(ssl, mode, verify_always_ok); }
 
-int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, void *buf, size_t buflen,
+int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufaddr, size_t buflen,
 		  void *out, size_t outcap, ossl_step *r)
 {
+	void *buf = (void *)bufaddr;
 	BIO *rbio = SSL_get_rbio(ssl), *wbio = SSL_get_wbio(ssl);
 	size_t n = 0;
 	int ret = 1, rd;
@@ -652,4 +653,42 @@ int ossl_count_pem_certs(const char *pem, size_t n)
 	BIO_free(bio);
 	ERR_clear_error();
 	return count;
+}
+
+int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_set_session_id_context(ssl, sid, (unsigned int)n) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+/* ossl_ctx_cipher_names writes the names of the ciphers an SSL made from
+ * ctx would offer, separated by ':', into buf; returns the length needed. */
+size_t ossl_ctx_cipher_names(SSL_CTX *ctx, char *buf, size_t cap)
+{
+	SSL *ssl = SSL_new(ctx);
+	STACK_OF(SSL_CIPHER) *sk;
+	size_t used = 0;
+	int i;
+
+	if (ssl == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	sk = SSL_get_ciphers(ssl);
+	for (i = 0; i < sk_SSL_CIPHER_num(sk); i++) {
+		const char *name = SSL_CIPHER_get_name(sk_SSL_CIPHER_value(sk, i));
+		size_t n = strlen(name);
+		if (used + n + 1 <= cap) {
+			memcpy(buf + used, name, n);
+			buf[used + n] = ':';
+		}
+		used += n + 1;
+	}
+	SSL_free(ssl);
+	ERR_clear_error();
+	return used;
 }

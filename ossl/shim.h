@@ -62,7 +62,8 @@ unsigned long ossl_err_reason(unsigned long code);
 int ossl_load_legacy(ossl_errs *e);
 
 /* SSL_CTX */
-SSL_CTX *ossl_ctx_new(ossl_errs *e);
+SSL_CTX *ossl_ctx_new(int method, ossl_errs *e);
+size_t ossl_ctx_cipher_names(SSL_CTX *ctx, char *buf, size_t cap);
 int ossl_ctx_set_cipher_list(SSL_CTX *ctx, const char *s, ossl_errs *e);
 int ossl_ctx_set_ciphersuites(SSL_CTX *ctx, const char *s, ossl_errs *e);
 int ossl_ctx_set_groups_list(SSL_CTX *ctx, const char *s, ossl_errs *e);
@@ -88,9 +89,10 @@ int ossl_ctx_count_certs(SSL_CTX *ctx);
 /* SSL */
 SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e);
 int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen,
-		  void *buf, size_t buflen, void *out, size_t outcap, ossl_step *r);
+		  uintptr_t buf, size_t buflen, void *out, size_t outcap, ossl_step *r);
 int ossl_ssl_set_host_name(SSL *ssl, const char *name, ossl_errs *e);
 void ossl_ssl_set_verify(SSL *ssl, int mode);
+int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n, ossl_errs *e);
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 long ossl_ssl_get_verify_result(SSL *ssl);
 const char *ossl_ssl_get_version(SSL *ssl);

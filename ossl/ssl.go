@@ -78,7 +78,11 @@ type SSL struct {
 func NewSSL(ctx *Ctx, server bool) (*SSL, error) {
 	var q C.ossl_errs
 	ctx.mu.Lock()
-	p := C.ossl_ssl_new(ctx.ptr(), cBool(server), &q)
+	if ctx.p == nil {
+		ctx.mu.Unlock()
+		return nil, &Error{Op: "SSL_new"}
+	}
+	p := C.ossl_ssl_new(ctx.p, cBool(server), &q)
 	ctx.mu.Unlock()
 	if p == nil {
 		return nil, newError("SSL_new", &q)
@@ -122,12 +126,20 @@ func (s *SSL) ptr() *C.SSL {
 // SSL_shutdown, SSL_get_error and BIO_read.
 func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 	r := &s.res
-	var inp, bufp, outp unsafe.Pointer
+	var inp, outp unsafe.Pointer
+	var bufp C.uintptr_t
 	if len(in) > 0 {
 		inp = unsafe.Pointer(unsafe.SliceData(in))
 	}
 	if len(buf) > 0 {
-		bufp = unsafe.Pointer(unsafe.SliceData(buf))
+		// buf is the caller's plaintext buffer, which may sit inside a
+		// struct that holds Go pointers (net/http reads into a field of
+		// one), and cgo's pointer check rejects any such allocation. C
+		// only reads or writes the bytes for the length of this call and
+		// keeps nothing, so the address goes as an integer; escapeToHeap
+		// makes sure the buffer is heap memory, which never moves.
+		escapeToHeap(buf)
+		bufp = C.uintptr_t(uintptr(unsafe.Pointer(unsafe.SliceData(buf))))
 	}
 	if len(out) > 0 {
 		outp = unsafe.Pointer(unsafe.SliceData(out))
@@ -135,6 +147,7 @@ func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 	C.ossl_ssl_step(s.ptr(), C.int(op), inp, C.size_t(len(in)), bufp, C.size_t(len(buf)),
 		outp, C.size_t(len(out)), r)
 	runtime.KeepAlive(s)
+	runtime.KeepAlive(buf)
 	res := StepResult{
 		SSLError:     int(r.sslerr),
 		Done:         int(r.done),
@@ -148,6 +161,20 @@ func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 		res.Err = newError(opName[op], &r.errs)
 	}
 	return res
+}
+
+// escapeSink and escapeToHeap force a slice passed to Step onto the heap:
+// the assignment to a package variable makes every caller's buffer escape.
+var (
+	escapeSink  []byte
+	escapeNever bool
+)
+
+//go:noinline
+func escapeToHeap(b []byte) {
+	if escapeNever {
+		escapeSink = b
+	}
 }
 
 var opName = map[Op]string{
@@ -286,4 +313,19 @@ func (s *SSL) PeerCertificateChain() [][]byte {
 		}
 		return chain
 	}
+}
+
+// SetSessionIDContext sets this connection's session ID context.
+//
+// Corresponds to SSL_set_session_id_context.
+func (s *SSL) SetSessionIDContext(sid []byte) error {
+	var q C.ossl_errs
+	p, n := cBytes(sid)
+	ok := C.ossl_ssl_set_session_id_context(s.ptr(), (*C.uchar)(unsafe.Pointer(p)), n, &q)
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(sid)
+	if ok != 1 {
+		return newError("SSL_set_session_id_context", &q)
+	}
+	return nil
 }

@@ -36,13 +36,21 @@ const (
 	SSL_OP_NO_ANTI_REPLAY                         uint64 = C.SSL_OP_NO_ANTI_REPLAY
 	SSL_OP_NO_COMPRESSION                         uint64 = C.SSL_OP_NO_COMPRESSION
 	SSL_OP_NO_DTLS_MASK                           uint64 = C.SSL_OP_NO_DTLS_MASK
+	SSL_OP_NO_DTLSv1                              uint64 = C.SSL_OP_NO_DTLSv1
+	SSL_OP_NO_DTLSv1_2                            uint64 = C.SSL_OP_NO_DTLSv1_2
 	SSL_OP_NO_ENCRYPT_THEN_MAC                    uint64 = C.SSL_OP_NO_ENCRYPT_THEN_MAC
 	SSL_OP_NO_EXTENDED_MASTER_SECRET              uint64 = C.SSL_OP_NO_EXTENDED_MASTER_SECRET
 	SSL_OP_NO_QUERY_MTU                           uint64 = C.SSL_OP_NO_QUERY_MTU
 	SSL_OP_NO_RENEGOTIATION                       uint64 = C.SSL_OP_NO_RENEGOTIATION
 	SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION uint64 = C.SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION
 	SSL_OP_NO_SSL_MASK                            uint64 = C.SSL_OP_NO_SSL_MASK
+	SSL_OP_NO_SSLv2                               uint64 = C.SSL_OP_NO_SSLv2
+	SSL_OP_NO_SSLv3                               uint64 = C.SSL_OP_NO_SSLv3
 	SSL_OP_NO_TICKET                              uint64 = C.SSL_OP_NO_TICKET
+	SSL_OP_NO_TLSv1                               uint64 = C.SSL_OP_NO_TLSv1
+	SSL_OP_NO_TLSv1_1                             uint64 = C.SSL_OP_NO_TLSv1_1
+	SSL_OP_NO_TLSv1_2                             uint64 = C.SSL_OP_NO_TLSv1_2
+	SSL_OP_NO_TLSv1_3                             uint64 = C.SSL_OP_NO_TLSv1_3
 	SSL_OP_PKCS1_CHECK_1                          uint64 = C.SSL_OP_PKCS1_CHECK_1
 	SSL_OP_PKCS1_CHECK_2                          uint64 = C.SSL_OP_PKCS1_CHECK_2
 	SSL_OP_PRIORITIZE_CHACHA                      uint64 = C.SSL_OP_PRIORITIZE_CHACHA
@@ -85,13 +93,21 @@ var OptionNames = map[string]uint64{
 	"SSL_OP_NO_ANTI_REPLAY":                         SSL_OP_NO_ANTI_REPLAY,
 	"SSL_OP_NO_COMPRESSION":                         SSL_OP_NO_COMPRESSION,
 	"SSL_OP_NO_DTLS_MASK":                           SSL_OP_NO_DTLS_MASK,
+	"SSL_OP_NO_DTLSv1":                              SSL_OP_NO_DTLSv1,
+	"SSL_OP_NO_DTLSv1_2":                            SSL_OP_NO_DTLSv1_2,
 	"SSL_OP_NO_ENCRYPT_THEN_MAC":                    SSL_OP_NO_ENCRYPT_THEN_MAC,
 	"SSL_OP_NO_EXTENDED_MASTER_SECRET":              SSL_OP_NO_EXTENDED_MASTER_SECRET,
 	"SSL_OP_NO_QUERY_MTU":                           SSL_OP_NO_QUERY_MTU,
 	"SSL_OP_NO_RENEGOTIATION":                       SSL_OP_NO_RENEGOTIATION,
 	"SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION": SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
 	"SSL_OP_NO_SSL_MASK":                            SSL_OP_NO_SSL_MASK,
+	"SSL_OP_NO_SSLv2":                               SSL_OP_NO_SSLv2,
+	"SSL_OP_NO_SSLv3":                               SSL_OP_NO_SSLv3,
 	"SSL_OP_NO_TICKET":                              SSL_OP_NO_TICKET,
+	"SSL_OP_NO_TLSv1":                               SSL_OP_NO_TLSv1,
+	"SSL_OP_NO_TLSv1_1":                             SSL_OP_NO_TLSv1_1,
+	"SSL_OP_NO_TLSv1_2":                             SSL_OP_NO_TLSv1_2,
+	"SSL_OP_NO_TLSv1_3":                             SSL_OP_NO_TLSv1_3,
 	"SSL_OP_PKCS1_CHECK_1":                          SSL_OP_PKCS1_CHECK_1,
 	"SSL_OP_PKCS1_CHECK_2":                          SSL_OP_PKCS1_CHECK_2,
 	"SSL_OP_PRIORITIZE_CHACHA":                      SSL_OP_PRIORITIZE_CHACHA,

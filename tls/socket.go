@@ -1,0 +1,671 @@
+package tls
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nodetls/nodetls/bridge"
+	"github.com/nodetls/nodetls/ossl"
+)
+
+// A TLSSocket is one TLS connection, client or server side. It implements
+// net.Conn. The handshake runs on the first Read or Write or an explicit
+// Handshake; sockets handed out by a Server or returned by Connect have
+// finished it. An error on an established connection (a fatal alert from
+// the peer) is returned by the next Read or Write as a *Error, and the
+// connection is closed. A received close_notify, and after the handshake a
+// transport EOF at a record boundary, read as io.EOF.
+//
+// Node: tls.TLSSocket
+type TLSSocket struct {
+	conn     *bridge.Conn
+	isServer bool
+	server   *Server
+	sc       *SecureContext
+	ownCtx   bool // the socket built sc and closes it
+
+	requestCert        bool
+	rejectUnauthorized bool
+	serverName         string // client: the SNI name sent
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	once    sync.Once // the work after the first handshake
+	hsTimer *time.Timer
+
+	mu          sync.Mutex // guards the fields below
+	done        bool       // the first handshake completed
+	protocol    string
+	authorized  bool
+	authErr     error
+	peerChain   [][]byte
+	closed      bool
+	timedOut    bool
+	hookErr     error // a hook whose feature has not landed: the handshake fails with it
+	reported    bool  // a handshake failure went to the server's OnTLSClientError
+	countedOnce bool
+}
+
+// socketConfig is what newSocket needs, whichever door made the socket.
+type socketConfig struct {
+	isServer           bool
+	server             *Server
+	sc                 *SecureContext
+	ownCtx             bool
+	requestCert        bool
+	rejectUnauthorized bool
+	serverName         string
+	handshakeTimeout   time.Duration // server sockets; <= 0: none
+	sessionIDContext   []byte        // server: used when the context has none
+}
+
+func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
+	ssl, err := cfg.sc.newSSL(cfg.isServer)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.isServer {
+		if cfg.requestCert {
+			mode := ossl.VerifyPeer
+			if cfg.rejectUnauthorized {
+				mode |= ossl.VerifyFailIfNoPeerCert
+			}
+			ssl.SetVerify(mode)
+		}
+		if !cfg.sc.sidSet && len(cfg.sessionIDContext) > 0 {
+			if err := ssl.SetSessionIDContext(cfg.sessionIDContext); err != nil {
+				ssl.Free()
+				return nil, opensslError(err.(*ossl.Error))
+			}
+		}
+	} else if cfg.serverName != "" {
+		if err := ssl.SetHostName(cfg.serverName); err != nil {
+			ssl.Free()
+			return nil, opensslError(err.(*ossl.Error))
+		}
+	}
+	t := &TLSSocket{
+		conn:               bridge.New(nc, ssl, bridge.Hooks{}),
+		isServer:           cfg.isServer,
+		server:             cfg.server,
+		sc:                 cfg.sc,
+		ownCtx:             cfg.ownCtx,
+		requestCert:        cfg.requestCert,
+		rejectUnauthorized: cfg.rejectUnauthorized,
+		serverName:         cfg.serverName,
+	}
+	t.ctx, t.cancel = context.WithCancelCause(context.Background())
+	if cfg.server != nil {
+		cfg.server.connOpened()
+		t.countedOnce = true
+	}
+	if cfg.isServer && cfg.handshakeTimeout > 0 {
+		t.hsTimer = time.AfterFunc(cfg.handshakeTimeout, t.handshakeTimedOut)
+	}
+	return t, nil
+}
+
+// handshakeTimedOut ends a handshake that took too long.
+func (t *TLSSocket) handshakeTimedOut() {
+	t.mu.Lock()
+	if t.done || t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.timedOut = true
+	t.mu.Unlock()
+	t.cancel(handshakeTimeoutError())
+	t.conn.NetConn().Close() // the handshake fails at once
+}
+
+func handshakeTimeoutError() *Error {
+	return newError(CodeHandshakeTimeout, msgHandshakeTimeout)
+}
+
+// NewTLSSocket wraps an existing connection. As a client it never rejects
+// the server's certificate: read Authorized and AuthorizationError, or use
+// Connect with Socket set for rejection and hostname checks.
+//
+// Node: new tls.TLSSocket(socket[, options])
+func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
+	if err := checkSocketOptions(opts); err != nil {
+		return nil, err
+	}
+	sc, own := opts.SecureContext, false
+	if sc == nil {
+		var err error
+		if sc, err = createSecureContext(opts.SecureContextOptions, "options"); err != nil {
+			return nil, err
+		}
+		own = true
+	}
+	cfg := socketConfig{
+		isServer:           opts.IsServer,
+		server:             opts.Server,
+		sc:                 sc,
+		ownCtx:             own,
+		requestCert:        opts.RequestCert,
+		rejectUnauthorized: boolOr(opts.RejectUnauthorized, true),
+		serverName:         opts.ServerName,
+	}
+	if opts.IsServer && opts.Server != nil {
+		cfg.handshakeTimeout = opts.Server.handshakeTimeout
+		cfg.sessionIDContext = opts.Server.sidCtx
+	}
+	if opts.IsServer && opts.Server == nil {
+		cfg.sessionIDContext = defaultSessionIDContext()
+	}
+	t, err := newSocket(conn, cfg)
+	if err != nil {
+		if own {
+			sc.Close()
+		}
+		return nil, err
+	}
+	if opts.OnOCSPResponse != nil {
+		t.hookErr = notImplemented("OnOCSPResponse")
+	}
+	if opts.IsServer && opts.Server != nil {
+		t.hookErr = opts.Server.hookError()
+	}
+	return t, nil
+}
+
+// checkSocketOptions refuses the options of features that have not landed.
+func checkSocketOptions(o TLSSocketOptions) error {
+	// BUG(nodetls): not implemented yet: NPNProtocols, ALPNProtocols, SNICallback, Session and RequestOCSP are refused with ERR_NOT_IMPLEMENTED.
+	switch {
+	case o.NPNProtocols != nil:
+		return notImplemented("NPNProtocols")
+	case o.ALPNProtocols != nil:
+		return notImplemented("ALPNProtocols")
+	case o.SNICallback != nil:
+		return notImplemented("SNICallback")
+	case o.Session != nil:
+		return notImplemented("session")
+	case o.RequestOCSP:
+		return notImplemented("requestOCSP")
+	}
+	return nil
+}
+
+// Handshake runs the handshake if it has not run yet.
+//
+// Node: the 'secure' / 'secureConnect' events
+func (t *TLSSocket) Handshake() error { return t.HandshakeContext(context.Background()) }
+
+// HandshakeContext runs the handshake if it has not run yet; cancelling
+// ctx closes the transport.
+//
+// Node: the 'secure' / 'secureConnect' events
+func (t *TLSSocket) HandshakeContext(ctx context.Context) error {
+	if t.conn.HandshakeComplete() {
+		t.once.Do(t.afterHandshake)
+		return t.verifyError()
+	}
+	t.mu.Lock()
+	hookErr := t.hookErr
+	t.mu.Unlock()
+	if hookErr != nil {
+		t.failHandshake(hookErr)
+		return hookErr
+	}
+	if err := t.conn.Handshake(ctx); err != nil {
+		t.mu.Lock()
+		timedOut := t.timedOut
+		t.mu.Unlock()
+		var e error
+		if timedOut {
+			e = &Error{Code: CodeHandshakeTimeout, Message: msgHandshakeTimeout, Err: err}
+		} else {
+			e = convertError(err, !t.isServer, true)
+		}
+		t.failHandshake(e)
+		return e
+	}
+	t.once.Do(t.afterHandshake)
+	if err := t.verifyError(); err != nil {
+		t.failHandshake(err)
+		return err
+	}
+	return nil
+}
+
+// failHandshake reports a server socket's failed handshake to its server's
+// OnTLSClientError listeners, once, and closes the socket.
+func (t *TLSSocket) failHandshake(err error) {
+	if !t.isServer || t.server == nil {
+		return
+	}
+	t.mu.Lock()
+	reported := t.reported
+	t.reported = true
+	t.mu.Unlock()
+	if reported {
+		return
+	}
+	t.server.clientError(err, t)
+	t.Close()
+}
+
+// afterHandshake records what the accessors report and decides
+// authorization, as Node does after 'secure'.
+func (t *TLSSocket) afterHandshake() {
+	if t.hsTimer != nil {
+		t.hsTimer.Stop()
+	}
+	var protocol string
+	var chain [][]byte
+	var result ossl.VerifyResult
+	t.conn.WithSSL(func(s *ossl.SSL) {
+		protocol = s.Version()
+		chain = s.PeerCertificateChain()
+		result = s.VerifyResult()
+	})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.done = true
+	t.protocol = protocol
+	t.peerChain = chain
+	if t.isServer && !t.requestCert {
+		return // Node: authorized false, authorizationError null
+	}
+	if len(chain) == 0 {
+		// Node's quirk: no certificate reads as UNABLE_TO_GET_ISSUER_CERT.
+		result = ossl.VerifyUnableToGetIssuerCert
+	}
+	if result == ossl.VerifyOK {
+		t.authorized = true
+		return
+	}
+	t.authErr = &Error{Code: result.Code(), Message: result.String()}
+}
+
+// verifyError is the error a rejecting server socket fails its handshake
+// with; nil otherwise.
+func (t *TLSSocket) verifyError() error {
+	if !t.isServer || !t.requestCert || !t.rejectUnauthorized {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.authErr
+}
+
+// Read reads application data, running the handshake first if needed.
+func (t *TLSSocket) Read(p []byte) (int, error) {
+	if err := t.Handshake(); err != nil {
+		return 0, err
+	}
+	n, err := t.conn.Read(p)
+	if err != nil {
+		err = t.established(err)
+	}
+	return n, err
+}
+
+// Write writes application data, running the handshake first if needed.
+func (t *TLSSocket) Write(p []byte) (int, error) {
+	if err := t.Handshake(); err != nil {
+		return 0, err
+	}
+	n, err := t.conn.Write(p)
+	if err != nil {
+		err = t.established(err)
+	}
+	return n, err
+}
+
+// established converts an error on an established connection; a TLS
+// failure closes the connection, as Node's 'error' event destroys it.
+func (t *TLSSocket) established(err error) error {
+	e := convertError(err, !t.isServer, false)
+	var te *Error
+	if errors.As(e, &te) {
+		t.Close()
+	}
+	return e
+}
+
+// CloseWrite sends close_notify and half-closes the transport where it can
+// (TCP, Unix sockets); reading goes on until the peer ends.
+//
+// Node: tlsSocket.end()
+func (t *TLSSocket) CloseWrite() error {
+	if err := t.Handshake(); err != nil {
+		return err
+	}
+	return convertError(t.conn.CloseWrite(), !t.isServer, false)
+}
+
+// Close sends close_notify (bounded by a 5 s write deadline), closes the
+// wrapped connection and releases the OpenSSL objects.
+//
+// Node: tlsSocket.destroy()
+func (t *TLSSocket) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return net.ErrClosed
+	}
+	t.closed = true
+	t.mu.Unlock()
+	if t.hsTimer != nil {
+		t.hsTimer.Stop()
+	}
+	err := t.conn.Close()
+	t.finish()
+	return err
+}
+
+// release frees the OpenSSL side but leaves the transport open (Connect
+// with a caller's Socket).
+func (t *TLSSocket) release() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	if t.hsTimer != nil {
+		t.hsTimer.Stop()
+	}
+	t.conn.Release()
+	t.finish()
+}
+
+func (t *TLSSocket) finish() {
+	t.cancel(net.ErrClosed)
+	if t.ownCtx {
+		t.sc.Close()
+	}
+	if t.server != nil && t.countedOnce {
+		t.countedOnce = false
+		t.server.connClosed()
+	}
+}
+
+// Context returns a context that is done when the socket closes or its
+// handshake times out.
+func (t *TLSSocket) Context() context.Context { return t.ctx }
+
+// NetConn returns the wrapped connection.
+func (t *TLSSocket) NetConn() net.Conn { return t.conn.NetConn() }
+
+// Authorized reports whether the peer's certificate verified (and, for
+// Connect, matched the host name).
+//
+// Node: tlsSocket.authorized
+func (t *TLSSocket) Authorized() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.authorized
+}
+
+// AuthorizationError is why the peer was not authorized: a *Error whose
+// Code is Node's (e.g. "DEPTH_ZERO_SELF_SIGNED_CERT"). It is nil when
+// authorized, and on a server socket that did not request a certificate.
+//
+// Node: tlsSocket.authorizationError
+func (t *TLSSocket) AuthorizationError() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.authErr
+}
+
+// Encrypted is always true.
+//
+// Node: tlsSocket.encrypted
+func (t *TLSSocket) Encrypted() bool { return true }
+
+// Cipher returns the negotiated cipher; the zero value before the
+// handshake and after Close.
+//
+// Node: tlsSocket.getCipher()
+func (t *TLSSocket) Cipher() CipherInfo {
+	var ci CipherInfo
+	if !t.handshakeDone() {
+		return ci
+	}
+	t.conn.WithSSL(func(s *ossl.SSL) { ci.Name, ci.Version = s.Cipher() })
+	return ci
+}
+
+func (t *TLSSocket) handshakeDone() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.done && !t.closed
+}
+
+// EphemeralKeyInfo describes the server's ephemeral key. It is nil on a
+// server socket and the zero value when the key exchange was not
+// ephemeral (or before the handshake).
+//
+// Node: tlsSocket.getEphemeralKeyInfo()
+func (t *TLSSocket) EphemeralKeyInfo() *EphemeralKeyInfo {
+	if t.isServer {
+		return nil
+	}
+	info := &EphemeralKeyInfo{}
+	if !t.handshakeDone() {
+		return info
+	}
+	t.conn.WithSSL(func(s *ossl.SSL) {
+		typ, name, bits, ok := s.PeerTmpKey()
+		if !ok {
+			return
+		}
+		switch typ {
+		case ossl.KeyTypeDH:
+			info.Type, info.Size = "DH", bits
+		default:
+			info.Type, info.Name, info.Size = "ECDH", name, bits
+		}
+	})
+	return info
+}
+
+// PeerCertificate returns the peer's certificate in Node's shape; with
+// detailed, IssuerCertificate links up the chain (the peer's chain first,
+// then the certificates trusted through CA). It is nil when the peer sent
+// none.
+//
+// Node: tlsSocket.getPeerCertificate([detailed])
+func (t *TLSSocket) PeerCertificate(detailed bool) *PeerCertificate {
+	t.mu.Lock()
+	chain := t.peerChain
+	t.mu.Unlock()
+	if len(chain) == 0 {
+		return nil
+	}
+	if detailed {
+		return buildPeerChainWithStore(chain, t.sc.caDER)
+	}
+	return buildPeerChain(chain, false)
+}
+
+// Protocol returns the negotiated protocol ("TLSv1.2", "TLSv1.3", ...),
+// "unknown" before the handshake and "" after Close.
+//
+// Node: tlsSocket.getProtocol()
+func (t *TLSSocket) Protocol() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.closed:
+		return ""
+	case !t.done:
+		return "unknown"
+	}
+	return t.protocol
+}
+
+// Session returns the resumable session in DER.
+//
+// BUG(nodetls): not implemented yet: Session and TLSTicket always return nil.
+//
+// Node: tlsSocket.getSession()
+func (t *TLSSocket) Session() []byte { return nil }
+
+// TLSTicket returns the session ticket (client only).
+//
+// Node: tlsSocket.getTLSTicket()
+func (t *TLSSocket) TLSTicket() []byte { return nil }
+
+// IsSessionReused reports whether the handshake resumed a session.
+//
+// Node: tlsSocket.isSessionReused()
+func (t *TLSSocket) IsSessionReused() bool {
+	var r bool
+	if t.handshakeDone() {
+		t.conn.WithSSL(func(s *ossl.SSL) { r = s.SessionReused() })
+	}
+	return r
+}
+
+// ALPNProtocol returns the negotiated ALPN protocol, "" when none.
+//
+// BUG(nodetls): not implemented yet: ALPNProtocol and NPNProtocol always return "".
+//
+// Node: tlsSocket.alpnProtocol
+func (t *TLSSocket) ALPNProtocol() string { return "" }
+
+// NPNProtocol returns the negotiated NPN protocol, "" when none.
+//
+// Node: tlsSocket.npnProtocol
+func (t *TLSSocket) NPNProtocol() string { return "" }
+
+// ServerName returns the SNI name: on a server the one the client asked
+// for, on a client the one it sent; "" when none.
+//
+// Node: tlsSocket.servername
+func (t *TLSSocket) ServerName() string {
+	if !t.isServer {
+		return t.serverName
+	}
+	var r string
+	t.conn.WithSSL(func(s *ossl.SSL) { r = s.ServerName() })
+	return r
+}
+
+// OCSPResponse returns the stapled OCSP response (client side).
+//
+// BUG(nodetls): not implemented yet: OCSPResponse always returns nil.
+//
+// Node: the 'OCSPResponse' event
+func (t *TLSSocket) OCSPResponse() []byte { return nil }
+
+// Address returns the local address.
+//
+// Node: tlsSocket.address()
+func (t *TLSSocket) Address() AddressInfo { return addressInfo(t.conn.LocalAddr()) }
+
+// LocalAddress returns the local IP address; "" on transports without one.
+//
+// Node: tlsSocket.localAddress
+func (t *TLSSocket) LocalAddress() string { return addressInfo(t.conn.LocalAddr()).Address }
+
+// LocalPort returns the local port; 0 on transports without one.
+//
+// Node: tlsSocket.localPort
+func (t *TLSSocket) LocalPort() int { return addressInfo(t.conn.LocalAddr()).Port }
+
+// RemoteAddress returns the peer's IP address.
+//
+// Node: tlsSocket.remoteAddress
+func (t *TLSSocket) RemoteAddress() string { return addressInfo(t.conn.RemoteAddr()).Address }
+
+// RemoteFamily returns "IPv4" or "IPv6".
+//
+// Node: tlsSocket.remoteFamily
+func (t *TLSSocket) RemoteFamily() string { return addressInfo(t.conn.RemoteAddr()).Family }
+
+// RemotePort returns the peer's port.
+//
+// Node: tlsSocket.remotePort
+func (t *TLSSocket) RemotePort() int { return addressInfo(t.conn.RemoteAddr()).Port }
+
+func addressInfo(a net.Addr) AddressInfo {
+	var ip net.IP
+	var port int
+	switch x := a.(type) {
+	case *net.TCPAddr:
+		ip, port = x.IP, x.Port
+	case *net.UDPAddr:
+		ip, port = x.IP, x.Port
+	default:
+		if a == nil {
+			return AddressInfo{}
+		}
+		host, p, err := net.SplitHostPort(a.String())
+		if err != nil {
+			return AddressInfo{}
+		}
+		if ip = net.ParseIP(host); ip == nil {
+			return AddressInfo{}
+		}
+		port, _ = strconv.Atoi(p)
+	}
+	if ip4 := ip.To4(); ip4 != nil {
+		return AddressInfo{Port: port, Family: "IPv4", Address: ip4.String()}
+	}
+	return AddressInfo{Port: port, Family: "IPv6", Address: ip.String()}
+}
+
+// Renegotiate starts a TLS 1.2 renegotiation.
+//
+// BUG(nodetls): not implemented yet: Renegotiate and RenegotiateContext return ERR_NOT_IMPLEMENTED; DisableRenegotiation has no effect.
+//
+// Node: tlsSocket.renegotiate(options, callback)
+func (t *TLSSocket) Renegotiate(opts RenegotiateOptions) error {
+	return t.RenegotiateContext(context.Background(), opts)
+}
+
+// RenegotiateContext is Renegotiate bounded by ctx.
+//
+// Node: tlsSocket.renegotiate(options, callback)
+func (t *TLSSocket) RenegotiateContext(ctx context.Context, opts RenegotiateOptions) error {
+	return newError(CodeNotImplemented, "renegotiate is not implemented yet by nodetls")
+}
+
+// DisableRenegotiation makes a renegotiation the peer starts an error.
+//
+// Node: tlsSocket.disableRenegotiation()
+func (t *TLSSocket) DisableRenegotiation() {}
+
+// SetMaxSendFragment limits the plaintext of each record sent; it returns
+// false outside 512..16384.
+//
+// Node: tlsSocket.setMaxSendFragment(size)
+func (t *TLSSocket) SetMaxSendFragment(size int) bool {
+	if size < 512 || size > 16384 {
+		return false
+	}
+	ok := false
+	t.conn.WithSSL(func(s *ossl.SSL) { ok = s.SetMaxSendFragment(size) })
+	return ok
+}
+
+// BytesWritten returns the bytes written to the transport, TLS framing
+// included.
+//
+// Deprecated: Node's CryptoStream.bytesWritten; kept for ported code.
+func (t *TLSSocket) BytesWritten() int64 { return t.conn.BytesWritten() }
+
+// LocalAddr returns the local network address.
+func (t *TLSSocket) LocalAddr() net.Addr { return t.conn.LocalAddr() }
+
+// RemoteAddr returns the remote network address.
+func (t *TLSSocket) RemoteAddr() net.Addr { return t.conn.RemoteAddr() }
+
+// SetDeadline sets the read and write deadlines of the transport.
+func (t *TLSSocket) SetDeadline(tm time.Time) error { return t.conn.SetDeadline(tm) }
+
+// SetReadDeadline sets the read deadline of the transport.
+func (t *TLSSocket) SetReadDeadline(tm time.Time) error { return t.conn.SetReadDeadline(tm) }
+
+// SetWriteDeadline sets the write deadline; a write that times out leaves
+// the connection unusable, as in crypto/tls.
+func (t *TLSSocket) SetWriteDeadline(tm time.Time) error { return t.conn.SetWriteDeadline(tm) }
