@@ -193,19 +193,19 @@ func (c *Conn) Handshake(ctx context.Context) error {
 	if c.handshakeDone.Load() || c.handshakeErr != nil {
 		return c.handshakeErr
 	}
+	var stop func() bool
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, func() { c.nc.Close() })
-		defer func() {
-			if !stop() && c.handshakeErr != nil {
-				c.handshakeErr = errors.Join(ctx.Err(), c.handshakeErr)
-			}
-		}()
+		stop = context.AfterFunc(ctx, func() { c.nc.Close() })
 	}
 	c.inMu.Lock()
 	defer c.inMu.Unlock()
 	c.outMu.Lock()
 	defer c.outMu.Unlock()
 	c.handshakeErr = c.handshake()
+	if stop != nil && !stop() && c.handshakeErr != nil {
+		// The context closed the transport: say why.
+		c.handshakeErr = errors.Join(ctx.Err(), c.handshakeErr)
+	}
 	if c.handshakeErr == nil {
 		c.handshakeDone.Store(true)
 	}

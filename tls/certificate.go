@@ -1176,20 +1176,17 @@ func fingerprint(b []byte) string {
 
 var monthNames = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
-// asn1TimePrint is ASN1_TIME_print: "Dec  4 15:14:49 2026 GMT" (day padded
-// to two columns; GeneralizedTime fractions kept; " GMT" only for a 'Z'
-// time), or "Bad time value".
+// asn1TimePrint is OpenSSL 3.0's ASN1_TIME_print: "Dec  4 15:14:49 2026 GMT"
+// (day padded to two columns, GeneralizedTime fractions kept, a +hhmm/-hhmm
+// offset applied; every time it accepts ends in " GMT"), or "Bad time
+// value".
 func asn1TimePrint(v asn1.RawValue) string {
 	t, frac, ok := parseASN1Time(v)
 	if !ok {
 		return "Bad time value"
 	}
-	gmt := ""
-	if b := v.Bytes; b[len(b)-1] == 'Z' {
-		gmt = " GMT"
-	}
-	return fmt.Sprintf("%s %2d %02d:%02d:%02d%s %d%s", monthNames[t.Month()-1], t.Day(),
-		t.Hour(), t.Minute(), t.Second(), frac, t.Year(), gmt)
+	return fmt.Sprintf("%s %2d %02d:%02d:%02d%s %d GMT", monthNames[t.Month()-1], t.Day(),
+		t.Hour(), t.Minute(), t.Second(), frac, t.Year())
 }
 
 // parseASN1Time parses a UTCTime or GeneralizedTime as OpenSSL 3.0's

@@ -87,24 +87,24 @@ func createSecureContext(opts SecureContextOptions, name string) (*SecureContext
 	}
 	if opts.SecureProtocol != "" {
 		if opts.MinVersion != "" {
-			return nil, newError(CodeProtocolVersionConflict, "TLS protocol version "+opts.MinVersion+" conflicts with secureProtocol "+opts.SecureProtocol)
+			return nil, newError(CodeProtocolVersionConflict, "TLS protocol version \""+opts.MinVersion+"\" conflicts with secureProtocol \""+opts.SecureProtocol+"\"")
 		}
 		if opts.MaxVersion != "" {
-			return nil, newError(CodeProtocolVersionConflict, "TLS protocol version "+opts.MaxVersion+" conflicts with secureProtocol "+opts.SecureProtocol)
+			return nil, newError(CodeProtocolVersionConflict, "TLS protocol version \""+opts.MaxVersion+"\" conflicts with secureProtocol \""+opts.SecureProtocol+"\"")
 		}
 	}
 	min, max := versionTLS12, versionTLS13
 	if opts.MinVersion != "" {
 		v, ok := versionByName[opts.MinVersion]
 		if !ok {
-			return nil, newError(CodeInvalidProtocolVersion, opts.MinVersion+" is not a valid minimum TLS protocol version")
+			return nil, newError(CodeInvalidProtocolVersion, "\""+opts.MinVersion+"\" is not a valid minimum TLS protocol version")
 		}
 		min = v
 	}
 	if opts.MaxVersion != "" {
 		v, ok := versionByName[opts.MaxVersion]
 		if !ok {
-			return nil, newError(CodeInvalidProtocolVersion, opts.MaxVersion+" is not a valid maximum TLS protocol version")
+			return nil, newError(CodeInvalidProtocolVersion, "\""+opts.MaxVersion+"\" is not a valid maximum TLS protocol version")
 		}
 		max = v
 	}

@@ -225,6 +225,9 @@ func (t *TLSSocket) HandshakeContext(ctx context.Context) error {
 		} else {
 			e = convertError(err, !t.isServer, true)
 		}
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(e, cerr) {
+			e = errors.Join(cerr, e) // the context ended the handshake
+		}
 		t.failHandshake(e)
 		return e
 	}
