@@ -112,7 +112,7 @@ func TestLegacyPFX(t *testing.T) {
 	require.NoError(t, err)
 	srv := echoServer(t, tls.ServerOptions{SecureContext: sc})
 	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "agent1",
-		CheckServerIdentity: func(string, *tls.PeerCertificate) error { return nil },
+		CheckServerIdentity:  func(string, *tls.PeerCertificate) error { return nil },
 		SecureContextOptions: tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem")}})
 	require.NoError(t, err)
 	defer c.Close()

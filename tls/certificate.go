@@ -425,7 +425,7 @@ func newPeerCertificate(der []byte) (*PeerCertificate, error) {
 	c.CA = checkCA(exts)
 	setPublicKey(c, tbs[off+5])
 
-	validity, err := children(tbs[off+3])
+	validity, err := structure(tbs[off+3])
 	if err == nil && len(validity) == 2 {
 		c.ValidFrom = asn1TimePrint(validity[0])
 		c.ValidTo = asn1TimePrint(validity[1])
@@ -457,22 +457,31 @@ func splitCertificate(der []byte) (raw []byte, tbs []asn1.RawValue, off int, err
 	if top.Class != asn1.ClassUniversal || top.Tag != asn1.TagSequence {
 		return nil, nil, 0, errors.New("tls: certificate is not a SEQUENCE")
 	}
-	parts, err := children(top)
+	parts, err := structure(top)
 	if err != nil || len(parts) != 3 {
 		return nil, nil, 0, errors.New("tls: malformed certificate")
 	}
-	if tbs, err = children(parts[0]); err != nil {
+	if tbs, err = structure(parts[0]); err != nil {
 		return nil, nil, 0, err
 	}
 	if len(tbs) > 0 && tbs[0].Class == asn1.ClassContextSpecific && tbs[0].Tag == 0 {
+		if !tbs[0].IsCompound {
+			return nil, nil, 0, errors.New("tls: malformed version")
+		}
 		off = 1
 	}
 	if len(tbs) < off+6 || tbs[off].Tag != asn1.TagInteger || tbs[off].Class != asn1.ClassUniversal {
 		return nil, nil, 0, errors.New("tls: malformed TBSCertificate")
 	}
-	for _, i := range []int{off + 1, off + 2, off + 3, off + 4, off + 5} {
-		if tbs[i].Tag != asn1.TagSequence || tbs[i].Class != asn1.ClassUniversal {
+	for _, i := range []int{off + 1, off + 3, off + 5} {
+		if _, err := structure(tbs[i]); err != nil {
 			return nil, nil, 0, errors.New("tls: malformed TBSCertificate")
+		}
+	}
+	// OpenSSL cannot read a certificate whose names it cannot decode.
+	for _, i := range []int{off + 2, off + 4} {
+		if _, _, ok := nameEntries(tbs[i]); !ok {
+			return nil, nil, 0, errors.New("tls: malformed name")
 		}
 	}
 	return top.FullBytes, tbs, off, nil
@@ -485,13 +494,17 @@ func parseTLV(b []byte) (asn1.RawValue, []byte, error) {
 	return rv, rest, err
 }
 
-// children returns the values inside a constructed value.
+// children returns the values inside a constructed value (an explicit tag,
+// a context-tagged SEQUENCE).
 func children(rv asn1.RawValue) ([]asn1.RawValue, error) {
 	if !rv.IsCompound {
 		return nil, errors.New("tls: not a constructed value")
 	}
+	return splitTLVs(rv.Bytes)
+}
+
+func splitTLVs(b []byte) ([]asn1.RawValue, error) {
 	var out []asn1.RawValue
-	b := rv.Bytes
 	for len(b) > 0 {
 		v, rest, err := parseTLV(b)
 		if err != nil {
@@ -501,6 +514,24 @@ func children(rv asn1.RawValue) ([]asn1.RawValue, error) {
 		b = rest
 	}
 	return out, nil
+}
+
+// structure returns the fields of a SEQUENCE type; OpenSSL requires its
+// constructed bit.
+func structure(rv asn1.RawValue) ([]asn1.RawValue, error) {
+	if rv.Class != asn1.ClassUniversal || rv.Tag != asn1.TagSequence {
+		return nil, errors.New("tls: not a SEQUENCE")
+	}
+	return children(rv)
+}
+
+// elements returns the items of a SEQUENCE OF (asn1.TagSequence) or SET OF
+// (asn1.TagSet); OpenSSL does not check their constructed bit.
+func elements(rv asn1.RawValue, tag int) ([]asn1.RawValue, error) {
+	if rv.Class != asn1.ClassUniversal || rv.Tag != tag {
+		return nil, errors.New("tls: unexpected tag")
+	}
+	return splitTLVs(rv.Bytes)
 }
 
 // derTLV encodes a value with a one-byte tag.
@@ -532,13 +563,13 @@ func certExtensions(tbs []asn1.RawValue, off int) ([]pkix.Extension, bool) {
 		if err != nil || len(inner) != 1 {
 			return nil, false
 		}
-		list, err := children(inner[0])
+		list, err := elements(inner[0], asn1.TagSequence)
 		if err != nil {
 			return nil, false
 		}
 		exts := make([]pkix.Extension, 0, len(list))
 		for _, e := range list {
-			parts, err := children(e)
+			parts, err := structure(e)
 			if err != nil || len(parts) < 2 || len(parts) > 3 {
 				return nil, false
 			}
@@ -593,20 +624,17 @@ func uniqueExtension(exts []pkix.Extension, oid string) (*pkix.Extension, bool) 
 // nameEntries flattens a Name into its attributes in certificate order; set
 // is the index of the RDN each belongs to.
 func nameEntries(name asn1.RawValue) (entries []pkix.AttributeTypeAndValue, set []int, ok bool) {
-	rdns, err := children(name)
+	rdns, err := elements(name, asn1.TagSequence)
 	if err != nil {
 		return nil, nil, false
 	}
 	for i, rdn := range rdns {
-		if rdn.Tag != asn1.TagSet {
-			return nil, nil, false
-		}
-		atvs, err := children(rdn)
+		atvs, err := elements(rdn, asn1.TagSet)
 		if err != nil {
 			return nil, nil, false
 		}
 		for _, atv := range atvs {
-			parts, err := children(atv)
+			parts, err := structure(atv)
 			if err != nil || len(parts) != 2 {
 				return nil, nil, false
 			}
@@ -614,11 +642,35 @@ func nameEntries(name asn1.RawValue) (entries []pkix.AttributeTypeAndValue, set 
 			if _, err := asn1.Unmarshal(parts[0].FullBytes, &oid); err != nil {
 				return nil, nil, false
 			}
+			if !nameValueOK(parts[1]) {
+				return nil, nil, false
+			}
 			entries = append(entries, pkix.AttributeTypeAndValue{Type: oid, Value: parts[1]})
 			set = append(set, i)
 		}
 	}
 	return entries, set, true
+}
+
+// nameValueOK is what OpenSSL's decoder accepts as an attribute value
+// (ASN1_PRINTABLE: universal types in B_ASN1_PRINTABLE) and, for the string
+// types it compares names by, can convert to UTF-8 (x509_name_canon).
+func nameValueOK(v asn1.RawValue) bool {
+	if v.Class != asn1.ClassUniversal {
+		return false
+	}
+	switch v.Tag {
+	case asn1.TagSequence:
+		return v.IsCompound
+	case asn1.TagBitString, 7, 8, 9, 11, 13, 14, 15, 29:
+		return true
+	case asn1.TagNumericString:
+		return true
+	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagT61String, asn1.TagIA5String, 28, asn1.TagBMPString:
+		_, ok := asn1StringToUTF8(v)
+		return ok
+	}
+	return false
 }
 
 // attributeName is the key Node uses for an attribute type.
@@ -716,7 +768,7 @@ func subjectAltNameString(ext []byte) (string, bool) {
 	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
 		return "", false
 	}
-	names, err := children(seq)
+	names, err := elements(seq, asn1.TagSequence)
 	if err != nil {
 		return "", false
 	}
@@ -740,13 +792,13 @@ func infoAccessString(ext []byte) (string, bool) {
 	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
 		return "", false
 	}
-	descs, err := children(seq)
+	descs, err := elements(seq, asn1.TagSequence)
 	if err != nil {
 		return "", false
 	}
 	var b strings.Builder
 	for i, d := range descs {
-		parts, err := children(d)
+		parts, err := structure(d)
 		if err != nil || len(parts) != 2 {
 			return "", false
 		}
@@ -838,8 +890,8 @@ func printGeneralName(gn asn1.RawValue) (string, bool) {
 		return "email:" + printAltName(gn.Bytes, false, ""), !gn.IsCompound
 	case 2:
 		return "DNS:" + printAltName(gn.Bytes, false, ""), !gn.IsCompound
-	case 3:
-		return "X400Name:<unsupported>", true
+	case 3: // ORAddress, kept as an encoded SEQUENCE by OpenSSL
+		return "X400Name:<unsupported>", gn.IsCompound
 	case 4:
 		inner, err := children(gn)
 		if err != nil || len(inner) != 1 {
@@ -851,10 +903,13 @@ func printGeneralName(gn asn1.RawValue) (string, bool) {
 		}
 		return "DirName:" + printAltName([]byte(s), true, ""), true
 	case 5:
-		return "EdiPartyName:<unsupported>", true
+		return "EdiPartyName:<unsupported>", ediPartyNameOK(gn)
 	case 6:
 		return "URI:" + printAltName(gn.Bytes, false, ""), !gn.IsCompound
 	case 7:
+		if gn.IsCompound {
+			return "", false
+		}
 		b := gn.Bytes
 		switch len(b) {
 		case 4:
@@ -879,6 +934,39 @@ func printGeneralName(gn asn1.RawValue) (string, bool) {
 		return "Registered ID:" + oid, true
 	}
 	return "", false
+}
+
+// ediPartyNameOK reports whether OpenSSL decodes an EDIPartyName:
+// SEQUENCE { nameAssigner [0] DirectoryString OPTIONAL, partyName [1]
+// DirectoryString }, both tags explicit.
+func ediPartyNameOK(gn asn1.RawValue) bool {
+	fields, err := children(gn)
+	if err != nil || len(fields) == 0 || len(fields) > 2 {
+		return false
+	}
+	for i, f := range fields {
+		want := 1
+		if len(fields) == 2 && i == 0 {
+			want = 0
+		}
+		if f.Class != asn1.ClassContextSpecific || f.Tag != want {
+			return false
+		}
+		inner, err := children(f)
+		if err != nil || len(inner) != 1 {
+			return false
+		}
+		v := inner[0]
+		if v.Class != asn1.ClassUniversal {
+			return false
+		}
+		switch v.Tag {
+		case asn1.TagPrintableString, asn1.TagT61String, asn1.TagBMPString, 28, asn1.TagUTF8String:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // printAltName is Node's PrintAltName: a "safe" name is written as is,
@@ -1033,7 +1121,7 @@ func parseOIDSequence(b []byte) ([]string, bool) {
 	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
 		return nil, false
 	}
-	items, err := children(seq)
+	items, err := elements(seq, asn1.TagSequence)
 	if err != nil {
 		return nil, false
 	}
@@ -1052,11 +1140,11 @@ func parseOIDSequence(b []byte) ([]string, bool) {
 // pubkey, asn1Curve, nistCurve) fields, as X509ToObject does; other key
 // types get none.
 func setPublicKey(c *PeerCertificate, spki asn1.RawValue) {
-	parts, err := children(spki)
+	parts, err := structure(spki)
 	if err != nil || len(parts) != 2 {
 		return
 	}
-	alg, err := children(parts[0])
+	alg, err := structure(parts[0])
 	if err != nil || len(alg) < 1 {
 		return
 	}
@@ -1064,13 +1152,13 @@ func setPublicKey(c *PeerCertificate, spki asn1.RawValue) {
 	if _, err := asn1.Unmarshal(alg[0].FullBytes, &oid); err != nil {
 		return
 	}
-	var key asn1.BitString
-	if _, err := asn1.Unmarshal(parts[1].FullBytes, &key); err != nil {
+	key, ok := bitStringBytes(parts[1])
+	if !ok {
 		return
 	}
 	switch {
 	case oid.Equal(oidRSAEncryption):
-		n, e, ok := parseRSAPublicKey(key.Bytes)
+		n, e, ok := parseRSAPublicKey(key)
 		if !ok {
 			return
 		}
@@ -1094,7 +1182,7 @@ func setPublicKey(c *PeerCertificate, spki asn1.RawValue) {
 		if !ok {
 			return
 		}
-		point, ok := ecPublicPoint(curve.String(), key.Bytes)
+		point, ok := ecPublicPoint(curve.String(), key)
 		if !ok {
 			return
 		}
@@ -1111,7 +1199,7 @@ func parseRSAPublicKey(b []byte) (n, e *big.Int, ok bool) {
 	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
 		return nil, nil, false
 	}
-	items, err := children(seq)
+	items, err := structure(seq)
 	if err != nil || len(items) != 2 || items[0].Tag != asn1.TagInteger || items[1].Tag != asn1.TagInteger {
 		return nil, nil, false
 	}
@@ -1358,13 +1446,91 @@ func extensionsValid(exts []pkix.Extension) bool {
 				return false
 			}
 		case oidExtSubjectKeyID:
-			var ski []byte
-			if rest, err := asn1.Unmarshal(e.Value, &ski); err != nil || len(rest) != 0 {
+			v, rest, err := parseTLV(e.Value)
+			if err != nil || len(rest) != 0 || v.Class != asn1.ClassUniversal || v.Tag != asn1.TagOctetString || v.IsCompound {
 				return false
 			}
-		default:
-			seq, rest, err := parseTLV(e.Value)
-			if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+		case oidExtAuthKeyID:
+			if !akidOK(e.Value) {
+				return false
+			}
+		case oidExtSAN:
+			if _, ok := subjectAltNameString(e.Value); !ok {
+				return false
+			}
+		case oidExtNameConstr:
+			if !nameConstraintsOK(e.Value) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// akidOK reports whether an AuthorityKeyIdentifier decodes: SEQUENCE {
+// [0] keyIdentifier, [1] authorityCertIssuer GeneralNames, [2] serial },
+// each optional, in that order.
+func akidOK(b []byte) bool {
+	seq, rest, err := parseTLV(b)
+	if err != nil || len(rest) != 0 {
+		return false
+	}
+	fields, err := structure(seq)
+	if err != nil {
+		return false
+	}
+	next := 0
+	for _, f := range fields {
+		if f.Class != asn1.ClassContextSpecific || f.Tag < next || f.Tag > 2 {
+			return false
+		}
+		next = f.Tag + 1
+		switch f.Tag {
+		case 0, 2:
+			if f.IsCompound || (f.Tag == 2 && len(f.Bytes) == 0) {
+				return false
+			}
+		case 1:
+			gns, err := splitTLVs(f.Bytes)
+			if err != nil {
+				return false
+			}
+			for _, gn := range gns {
+				if _, ok := printGeneralName(gn); !ok {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// nameConstraintsOK reports whether a NameConstraints extension decodes:
+// SEQUENCE { [0] GeneralSubtrees OPTIONAL, [1] GeneralSubtrees OPTIONAL },
+// a GeneralSubtree being SEQUENCE { GeneralName, [0] min, [1] max }.
+func nameConstraintsOK(b []byte) bool {
+	seq, rest, err := parseTLV(b)
+	if err != nil || len(rest) != 0 {
+		return false
+	}
+	fields, err := structure(seq)
+	if err != nil {
+		return false
+	}
+	for _, f := range fields {
+		if f.Class != asn1.ClassContextSpecific || f.Tag > 1 {
+			return false
+		}
+		subtrees, err := splitTLVs(f.Bytes)
+		if err != nil {
+			return false
+		}
+		for _, st := range subtrees {
+			parts, err := structure(st)
+			if err != nil || len(parts) == 0 {
+				return false
+			}
+			if _, ok := printGeneralName(parts[0]); !ok {
 				return false
 			}
 		}
@@ -1378,24 +1544,25 @@ func basicConstraints(b []byte) (isCA bool, present bool, ok bool) {
 	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
 		return false, false, false
 	}
-	items, err := children(seq)
-	if err != nil || len(items) > 2 {
+	items, err := structure(seq)
+	if err != nil {
 		return false, false, false
 	}
-	for _, it := range items {
-		switch it.Tag {
-		case asn1.TagBoolean:
-			if len(it.Bytes) != 1 {
-				return false, false, false
-			}
-			isCA = it.Bytes[0] != 0
-		case asn1.TagInteger:
-			if len(it.Bytes) == 0 || it.Bytes[0]&0x80 != 0 {
-				return false, false, false
-			}
-		default:
+	if len(items) > 0 && items[0].Class == asn1.ClassUniversal && items[0].Tag == asn1.TagBoolean {
+		if len(items[0].Bytes) != 1 || items[0].IsCompound {
 			return false, false, false
 		}
+		isCA = items[0].Bytes[0] != 0
+		items = items[1:]
+	}
+	if len(items) > 0 && items[0].Class == asn1.ClassUniversal && items[0].Tag == asn1.TagInteger {
+		if len(items[0].Bytes) == 0 || items[0].Bytes[0]&0x80 != 0 { // negative pathLen
+			return false, false, false
+		}
+		items = items[1:]
+	}
+	if len(items) != 0 {
+		return false, false, false
 	}
 	return isCA, true, true
 }
@@ -1403,18 +1570,39 @@ func basicConstraints(b []byte) (isCA bool, present bool, ok bool) {
 // keyUsageBits returns OpenSSL's ex_kusage: the first two bytes of the bit
 // string, first byte low.
 func keyUsageBits(b []byte) (int, bool) {
-	var bs asn1.BitString
-	if rest, err := asn1.Unmarshal(b, &bs); err != nil || len(rest) != 0 {
+	v, rest, err := parseTLV(b)
+	if err != nil || len(rest) != 0 {
+		return 0, false
+	}
+	bs, ok := bitStringBytes(v)
+	if !ok {
 		return 0, false
 	}
 	ku := 0
-	if len(bs.Bytes) > 0 {
-		ku = int(bs.Bytes[0])
+	if len(bs) > 0 {
+		ku = int(bs[0])
 	}
-	if len(bs.Bytes) > 1 {
-		ku |= int(bs.Bytes[1]) << 8
+	if len(bs) > 1 {
+		ku |= int(bs[1]) << 8
 	}
 	return ku, true
+}
+
+// bitStringBytes decodes a BIT STRING as OpenSSL does: at most 7 unused
+// bits, which are cleared (Go's decoder rejects them when set).
+func bitStringBytes(v asn1.RawValue) ([]byte, bool) {
+	if v.Class != asn1.ClassUniversal || v.Tag != asn1.TagBitString || v.IsCompound || len(v.Bytes) == 0 {
+		return nil, false
+	}
+	unused := v.Bytes[0]
+	if unused > 7 {
+		return nil, false
+	}
+	out := append([]byte(nil), v.Bytes[1:]...)
+	if len(out) > 0 {
+		out[len(out)-1] &= 0xff << unused
+	}
+	return out, true
 }
 
 const kuKeyCertSign = 0x04
@@ -1530,11 +1718,11 @@ func namesEqual(a, b asn1.RawValue) bool {
 // keyFamily names the public key type of a SubjectPublicKeyInfo, or "" when
 // OpenSSL could not decode the key.
 func keyFamily(spki asn1.RawValue) string {
-	parts, err := children(spki)
+	parts, err := structure(spki)
 	if err != nil || len(parts) != 2 {
 		return ""
 	}
-	alg, err := children(parts[0])
+	alg, err := structure(parts[0])
 	if err != nil || len(alg) < 1 {
 		return ""
 	}
@@ -1542,17 +1730,17 @@ func keyFamily(spki asn1.RawValue) string {
 	if _, err := asn1.Unmarshal(alg[0].FullBytes, &oid); err != nil {
 		return ""
 	}
-	var key asn1.BitString
-	if _, err := asn1.Unmarshal(parts[1].FullBytes, &key); err != nil {
+	key, ok := bitStringBytes(parts[1])
+	if !ok {
 		return ""
 	}
 	switch {
 	case oid.Equal(oidRSAEncryption):
-		if _, _, ok := parseRSAPublicKey(key.Bytes); ok {
+		if _, _, ok := parseRSAPublicKey(key); ok {
 			return "RSA"
 		}
 	case oid.Equal(oidRSAPSS):
-		if _, _, ok := parseRSAPublicKey(key.Bytes); ok {
+		if _, _, ok := parseRSAPublicKey(key); ok {
 			return "RSA-PSS"
 		}
 	case oid.Equal(oidECPublicKey):
@@ -1570,7 +1758,7 @@ func keyFamily(spki asn1.RawValue) string {
 // signatureKeyFamily maps a signature algorithm to the key type that makes
 // it (OBJ_find_sigid_algs); "" when OpenSSL does not know the algorithm.
 func signatureKeyFamily(alg asn1.RawValue) string {
-	parts, err := children(alg)
+	parts, err := structure(alg)
 	if err != nil || len(parts) < 1 {
 		return ""
 	}
@@ -1644,7 +1832,7 @@ func checkAKID(itbs []asn1.RawValue, ioff int, iexts, sexts []pkix.Extension) bo
 	if err != nil {
 		return false
 	}
-	fields, err := children(seq)
+	fields, err := structure(seq)
 	if err != nil {
 		return false
 	}
@@ -1661,7 +1849,7 @@ func checkAKID(itbs []asn1.RawValue, ioff int, iexts, sexts []pkix.Extension) bo
 				}
 			}
 		case 1: // authorityCertIssuer: the first directoryName counts
-			gns, err := children(f)
+			gns, err := splitTLVs(f.Bytes)
 			if err != nil {
 				return false
 			}
@@ -1706,7 +1894,7 @@ func certTimes(der []byte) (notBefore, notAfter time.Time, ok bool) {
 	if err != nil {
 		return
 	}
-	v, err := children(tbs[off+3])
+	v, err := structure(tbs[off+3])
 	if err != nil || len(v) != 2 {
 		return
 	}

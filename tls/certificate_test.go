@@ -206,9 +206,11 @@ func TestPeerCertificateNode(t *testing.T) {
 		t.Run(tc.Name, func(t *testing.T) {
 			chain := decodeDERs(t, tc.Chain)
 			if tc.ParseError != "" {
-				// OpenSSL refuses the certificate, so no peer ever presents
-				// it; Go may or may not parse it, but must not panic.
-				_, _ = newPeerCertificate(chain[0])
+				// OpenSSL refuses the certificate (no peer can present it);
+				// so does the builder.
+				if c, err := newPeerCertificate(chain[0]); err == nil {
+					t.Errorf("newPeerCertificate accepted what OpenSSL refuses (%s): subject %v", tc.ParseError, c.Subject)
+				}
 				return
 			}
 			got, err := newPeerCertificate(chain[0])

@@ -391,6 +391,29 @@ function x509Cases() {
   mk('name-empty', { subject: seq(), exts: [E.san(GN.dns('empty.example'))] }, 'empty subject');
   mk('name-dc', { subject: name([[[A.DC, ia5('com')]], [[A.DC, ia5('example')]], [[A.UID, utf8('jdoe')]], [[A.CN, utf8('John')]]]) }, 'DC and UID');
   mk('name-octet-value', { subject: name([[[A.CN, utf8('ok')]], [['1.2.3.4', octet(Buffer.from('x'))]]]) }, 'value that is not a string');
+  // Which value types OpenSSL accepts in a name (B_ASN1_PRINTABLE) and which
+  // of those Node can show (ASN1_STRING_to_UTF8); a rejected type makes the
+  // whole certificate unreadable.
+  for (const [tagName, value] of [
+    ['bitstring', tlv(0x03, Buffer.from([0, 0x41]))], ['visible', tlv(0x1a, 'v')], ['general', tlv(0x1b, 'g')],
+    ['sequence', seq(utf8('s'))], ['integer', tlv(0x02, Buffer.from([5]))], ['utctime', utc('250101000000Z')],
+    ['tag7', tlv(0x07, 'x')], ['tag13', tlv(0x0d, Buffer.from([1]))], ['tag29', tlv(0x1d, 'x')],
+    ['videotex', tlv(0x15, 'x')], ['graphic', tlv(0x19, 'x')], ['context', tlv(0x80, 'x')],
+    ['utf8-invalid', tlv(0x0c, Buffer.from([0xc3]))], ['utf8-surrogate', tlv(0x0c, Buffer.from([0xed, 0xa0, 0x80]))],
+    ['universal-odd', tlv(0x1c, Buffer.from([0, 0, 0x41]))], ['universal-big', tlv(0x1c, Buffer.from([0, 0x11, 0, 0]))],
+    ['bmp-surrogate', tlv(0x1e, Buffer.from([0xd8, 0x3d, 0xde, 0x00]))], ['t61-high', tlv(0x14, Buffer.from([0xe9, 0xff]))],
+  ]) {
+    mk(`name-value-${tagName}`, { subject: name([[[A.CN, utf8('v')]], [[A.OU, value]]]) }, `${tagName} value in the subject`);
+  }
+  // SET OF / SEQUENCE OF encoded primitive (OpenSSL does not check the
+  // constructed bit there), and a primitive SEQUENCE (it does there).
+  {
+    const atv = seq(oid(A.CN), utf8('prim'));
+    mk('name-primitive-set', { subject: seq(tlv(0x11, atv)) }, 'RDN SET with the constructed bit clear');
+    mk('name-primitive-seq', { subject: tlv(0x10, set(atv)) }, 'Name SEQUENCE with the constructed bit clear');
+    mk('name-primitive-atv', { subject: seq(set(tlv(0x10, oid(A.CN), utf8('prim')))) }, 'attribute SEQUENCE with the constructed bit clear');
+    mk('name-empty-rdn', { subject: seq(set(), set(atv)) }, 'empty RDN');
+  }
   mk('name-bmp-odd', { subject: name([[[A.CN, tlv(0x1e, Buffer.from([0, 0x41, 0]))]]]) }, 'BMPString of odd length');
 
   // Alternative names as Node prints them.
