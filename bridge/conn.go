@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nodetls/nodetls/ossl"
@@ -52,6 +53,7 @@ type Hooks struct {
 // concurrently with each other; Close may be called from any goroutine.
 type Conn struct {
 	nc    net.Conn
+	raw   syscall.RawConn // nc's, when it is a socket
 	ssl   *ossl.SSL
 	hooks Hooks
 
@@ -77,7 +79,16 @@ type Conn struct {
 // New returns a Conn that owns ssl (Close frees it) and drives it over nc.
 // The handshake runs on the first Handshake, Read or Write.
 func New(nc net.Conn, ssl *ossl.SSL, hooks Hooks) *Conn {
-	return &Conn{nc: nc, ssl: ssl, hooks: hooks, readNotify: make(chan struct{})}
+	c := &Conn{nc: nc, ssl: ssl, hooks: hooks, readNotify: make(chan struct{})}
+	// Sockets are read through their RawConn (see readRaw); other
+	// transports (pipes, wrappers) through Read.
+	switch nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		if rc, err := nc.(syscall.Conn).SyscallConn(); err == nil {
+			c.raw = rc
+		}
+	}
+	return c
 }
 
 // NetConn returns the wrapped connection.
@@ -170,6 +181,9 @@ func (c *Conn) flushPending() {
 // readNet reads ciphertext from the transport into a pooled buffer. The
 // caller feeds it with the next step and then returns it to the pool.
 func (c *Conn) readNet() (*[]byte, int, error) {
+	if c.raw != nil {
+		return c.readRaw()
+	}
 	bp := inPool.Get().(*[]byte)
 	n, err := c.nc.Read(*bp)
 	if n > 0 {
@@ -180,6 +194,61 @@ func (c *Conn) readNet() (*[]byte, int, error) {
 		err = io.ErrNoProgress
 	}
 	return nil, 0, err
+}
+
+// readRaw reads from a socket through its RawConn, so that a connection
+// waiting for data holds no buffer at all: the pooled buffer is taken only
+// when the socket is readable. The first time a read would block, the
+// connection is idle and OpenSSL's record buffers are released too.
+func (c *Conn) readRaw() (*[]byte, int, error) {
+	var bp *[]byte
+	var n int
+	var rerr error
+	released := false
+	err := c.raw.Read(func(fd uintptr) bool {
+		bp = inPool.Get().(*[]byte)
+		for {
+			n, rerr = syscall.Read(int(fd), *bp)
+			if rerr != syscall.EINTR {
+				break
+			}
+		}
+		if rerr == syscall.EAGAIN {
+			inPool.Put(bp)
+			bp = nil
+			if !released {
+				released = true
+				c.releaseBuffers()
+			}
+			return false // wait until readable, holding nothing
+		}
+		return true
+	})
+	if err == nil && rerr != nil {
+		err = os.NewSyscallError("read", rerr)
+	}
+	if err == nil && n <= 0 {
+		err = io.EOF
+	}
+	if err != nil {
+		if bp != nil {
+			inPool.Put(bp)
+		}
+		if err == io.EOF {
+			return nil, 0, err
+		}
+		return nil, 0, &net.OpError{Op: "read", Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
+	}
+	return bp, n, nil
+}
+
+// releaseBuffers frees OpenSSL's record buffers while the connection waits.
+func (c *Conn) releaseBuffers() {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if !c.freed {
+		c.ssl.FreeBuffers()
+	}
 }
 
 // Handshake runs the first handshake if it has not run yet and returns

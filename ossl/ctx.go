@@ -365,3 +365,30 @@ func (c *Ctx) CipherNames() []string {
 		return names
 	}
 }
+
+// UseRootStore makes the context trust the system store, loaded once per
+// process and shared. The shared store must not be changed: use
+// SetDefaultVerifyPaths for a context that adds certificates or CRLs.
+//
+// Corresponds to X509_STORE_set_default_paths and SSL_CTX_set1_cert_store.
+func (c *Ctx) UseRootStore() error {
+	var q C.ossl_errs
+	ok := C.ossl_ctx_use_root_store(c.ptr(), &q)
+	runtime.KeepAlive(c)
+	if ok != 1 {
+		return newError("X509_STORE_set_default_paths", &q)
+	}
+	return nil
+}
+
+// BuildChains builds, once, the chain that automatic chaining would build
+// on every handshake for each certificate without a chain, then turns
+// automatic chaining off. Call it after the store and certificates are
+// final. It returns how many chains were built.
+//
+// Corresponds to SSL_CTX_build_cert_chain and SSL_MODE_NO_AUTO_CHAIN.
+func (c *Ctx) BuildChains() int {
+	r := int(C.ossl_ctx_build_chains(c.ptr()))
+	runtime.KeepAlive(c)
+	return r
+}

@@ -76,7 +76,9 @@ SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 	SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 |
 				 SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
 	SSL_CTX_clear_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* No SSL_MODE_RELEASE_BUFFERS: freeing and reallocating the record
+	 * buffers after every record halves bulk throughput. bridge frees
+	 * them with SSL_free_buffers when a connection goes idle instead. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_SERVER |
 					    SSL_SESS_CACHE_NO_INTERNAL |
 					    SSL_SESS_CACHE_NO_AUTO_CLEAR);
@@ -691,4 +693,72 @@ size_t ossl_ctx_cipher_names(SSL_CTX *ctx, char *buf, size_t cap)
 	SSL_free(ssl);
 	ERR_clear_error();
 	return used;
+}
+
+int ossl_ssl_free_buffers(SSL *ssl)
+{
+	int r = SSL_free_buffers(ssl);
+	ERR_clear_error();
+	return r;
+}
+
+/* The system trust store is loaded once per process and shared by every
+ * context that trusts it (CA nil), as Node shares its root store: loading
+ * the system bundle costs tens of milliseconds. Contexts that add their own
+ * certificates get a store of their own instead. */
+static X509_STORE *root_store;
+static CRYPTO_ONCE root_once = CRYPTO_ONCE_STATIC_INIT;
+static unsigned long root_err;
+
+static void root_init(void)
+{
+	X509_STORE *s = X509_STORE_new();
+
+	if (s == NULL || X509_STORE_set_default_paths(s) != 1) {
+		root_err = ERR_peek_last_error();
+		X509_STORE_free(s);
+		return;
+	}
+	root_store = s;
+}
+
+int ossl_ctx_use_root_store(SSL_CTX *ctx, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (!CRYPTO_THREAD_run_once(&root_once, root_init) || root_store == NULL) {
+		ossl_drain(e);
+		if (e->n == 0 && root_err != 0) {
+			e->code[0] = root_err;
+			e->data[0][0] = '\0';
+			e->n = 1;
+		}
+		return 0;
+	}
+	SSL_CTX_set1_cert_store(ctx, root_store);
+	return 1;
+}
+
+/* ossl_ctx_build_chains builds, once, the chain each certificate slot
+ * without one would get from OpenSSL's automatic chaining on every
+ * handshake (which searches the trust store, directory lookups included,
+ * each time), then turns the automatic chaining off. */
+int ossl_ctx_build_chains(SSL_CTX *ctx)
+{
+	int built = 0;
+
+	if (SSL_CTX_set_current_cert(ctx, SSL_CERT_SET_FIRST) == 1) {
+		do {
+			STACK_OF(X509) *chain = NULL;
+			if (SSL_CTX_get0_certificate(ctx) == NULL)
+				continue;
+			SSL_CTX_get0_chain_certs(ctx, &chain);
+			if (sk_X509_num(chain) > 0)
+				continue;
+			if (SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR) > 0)
+				built++;
+		} while (SSL_CTX_set_current_cert(ctx, SSL_CERT_SET_NEXT) == 1);
+	}
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	ERR_clear_error();
+	return built;
 }

@@ -85,6 +85,8 @@ int ossl_ctx_use_pkcs12(SSL_CTX *ctx, const char *der, size_t n, const char *pas
 int ossl_ctx_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid, size_t n, ossl_errs *e);
 long ossl_ctx_set_timeout(SSL_CTX *ctx, long t);
 int ossl_ctx_count_certs(SSL_CTX *ctx);
+int ossl_ctx_use_root_store(SSL_CTX *ctx, ossl_errs *e);
+int ossl_ctx_build_chains(SSL_CTX *ctx);
 
 /* SSL */
 SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e);
@@ -94,6 +96,7 @@ int ossl_ssl_set_host_name(SSL *ssl, const char *name, ossl_errs *e);
 void ossl_ssl_set_verify(SSL *ssl, int mode);
 int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n, ossl_errs *e);
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
+int ossl_ssl_free_buffers(SSL *ssl);
 long ossl_ssl_get_verify_result(SSL *ssl);
 const char *ossl_ssl_get_version(SSL *ssl);
 const char *ossl_ssl_cipher_name(SSL *ssl);

@@ -329,3 +329,14 @@ func (s *SSL) SetSessionIDContext(sid []byte) error {
 	}
 	return nil
 }
+
+// FreeBuffers releases the record buffers of an idle connection; OpenSSL
+// allocates them again on the next read or write. It returns false (and
+// frees nothing) while a buffer holds data.
+//
+// Corresponds to SSL_free_buffers.
+func (s *SSL) FreeBuffers() bool {
+	r := C.ossl_ssl_free_buffers(s.ptr()) == 1
+	runtime.KeepAlive(s)
+	return r
+}

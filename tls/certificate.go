@@ -212,73 +212,196 @@ func nameKeyRank(k string) int {
 	return len(nameKeyOrder)
 }
 
-// Object identifiers used below.
-var (
-	oidRSAEncryption   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
-	oidRSAPSS          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
-	oidECPublicKey     = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	oidEd25519         = asn1.ObjectIdentifier{1, 3, 101, 112}
-	oidEd448           = asn1.ObjectIdentifier{1, 3, 101, 113}
-	oidDSA             = asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1}
-	oidExtSubjectKeyID = "2.5.29.14"
-	oidExtKeyUsage     = "2.5.29.15"
-	oidExtSAN          = "2.5.29.17"
-	oidExtBasicConstr  = "2.5.29.19"
-	oidExtNameConstr   = "2.5.29.30"
-	oidExtAuthKeyID    = "2.5.29.35"
-	oidExtExtKeyUsage  = "2.5.29.37"
-	oidExtInfoAccess   = "1.3.6.1.5.5.7.1.1"
+// Object identifiers used below, in dotted form.
+const (
+	oidRSAEncryption       = "1.2.840.113549.1.1.1"
+	oidRSAPSS              = "1.2.840.113549.1.1.10"
+	oidECPublicKey         = "1.2.840.10045.2.1"
+	oidEd25519             = "1.3.101.112"
+	oidEd448               = "1.3.101.113"
+	oidDSA                 = "1.2.840.10040.4.1"
+	oidExtSubjectKeyID     = "2.5.29.14"
+	oidExtKeyUsage         = "2.5.29.15"
+	oidExtSAN              = "2.5.29.17"
+	oidExtBasicConstr      = "2.5.29.19"
+	oidExtNameConstr       = "2.5.29.30"
+	oidExtCRLDP            = "2.5.29.31"
+	oidExtAuthKeyID        = "2.5.29.35"
+	oidExtExtKeyUsage      = "2.5.29.37"
+	oidExtInfoAccess       = "1.3.6.1.5.5.7.1.1"
+	oidExtIPAddrBlocks     = "1.3.6.1.5.5.7.1.7"
+	oidExtASIdentifiers    = "1.3.6.1.5.5.7.1.8"
+	oidExtProxyCertInfo    = "1.3.6.1.5.5.7.1.14"
+	oidExtNetscapeCertType = "2.16.840.1.113730.1.1"
 )
 
-// nameShortNames maps attribute types to OpenSSL's short names (OBJ_nid2sn),
-// the keys of Node's subject and issuer objects. Types OpenSSL does not know
-// appear as dotted OIDs.
+// nameShortNames maps attribute types to the names OpenSSL 3.0 gives them
+// (OBJ_nid2sn: the short name, or the long name where there is no short
+// one), the keys of Node's subject and issuer objects. It holds every
+// object OpenSSL knows in the arcs used for name attributes (X.520,
+// PKCS #9, the pilot/COSINE attributes, the EV jurisdiction attributes,
+// RFC 3039 personal data, the Russian identifiers); other types appear as
+// dotted OIDs.
 var nameShortNames = map[string]string{
-	"2.5.4.3": "CN", "2.5.4.4": "SN", "2.5.4.5": "serialNumber", "2.5.4.6": "C",
-	"2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.9": "street", "2.5.4.10": "O",
-	"2.5.4.11": "OU", "2.5.4.12": "title", "2.5.4.13": "description",
-	"2.5.4.14": "searchGuide", "2.5.4.15": "businessCategory",
-	"2.5.4.16": "postalAddress", "2.5.4.17": "postalCode",
-	"2.5.4.18": "postOfficeBox", "2.5.4.19": "physicalDeliveryOfficeName",
-	"2.5.4.20": "telephoneNumber", "2.5.4.21": "telexNumber",
-	"2.5.4.22": "teletexTerminalIdentifier", "2.5.4.23": "facsimileTelephoneNumber",
-	"2.5.4.24": "x121Address", "2.5.4.25": "internationaliSDNNumber",
-	"2.5.4.26": "registeredAddress", "2.5.4.27": "destinationIndicator",
-	"2.5.4.28": "preferredDeliveryMethod", "2.5.4.29": "presentationAddress",
-	"2.5.4.30": "supportedApplicationContext", "2.5.4.31": "member",
-	"2.5.4.32": "owner", "2.5.4.33": "roleOccupant", "2.5.4.34": "seeAlso",
-	"2.5.4.35": "userPassword", "2.5.4.36": "userCertificate",
-	"2.5.4.37": "cACertificate", "2.5.4.38": "authorityRevocationList",
-	"2.5.4.39": "certificateRevocationList", "2.5.4.40": "crossCertificatePair",
-	"2.5.4.41": "name", "2.5.4.42": "GN", "2.5.4.43": "initials",
-	"2.5.4.44": "generationQualifier", "2.5.4.45": "x500UniqueIdentifier",
-	"2.5.4.46": "dnQualifier", "2.5.4.47": "enhancedSearchGuide",
-	"2.5.4.48": "protocolInformation", "2.5.4.49": "distinguishedName",
-	"2.5.4.50": "uniqueMember", "2.5.4.51": "houseIdentifier",
-	"2.5.4.52": "supportedAlgorithms", "2.5.4.53": "deltaRevocationList",
-	"2.5.4.54": "dmdName", "2.5.4.65": "pseudonym", "2.5.4.72": "role",
-	"2.5.4.97": "organizationIdentifier", "2.5.4.98": "c3", "2.5.4.99": "n3",
-	"2.5.4.100":            "dnsName",
-	"1.2.840.113549.1.9.1": "emailAddress", "1.2.840.113549.1.9.2": "unstructuredName",
-	"1.2.840.113549.1.9.3": "contentType", "1.2.840.113549.1.9.7": "challengePassword",
-	"1.2.840.113549.1.9.8":      "unstructuredAddress",
-	"0.9.2342.19200300.100.1.1": "UID", "0.9.2342.19200300.100.1.3": "mail",
+	"0.9.2342.19200300.100.1.1":  "UID",
+	"0.9.2342.19200300.100.1.2":  "textEncodedORAddress",
+	"0.9.2342.19200300.100.1.3":  "mail",
+	"0.9.2342.19200300.100.1.4":  "info",
+	"0.9.2342.19200300.100.1.5":  "favouriteDrink",
+	"0.9.2342.19200300.100.1.6":  "roomNumber",
+	"0.9.2342.19200300.100.1.7":  "photo",
+	"0.9.2342.19200300.100.1.8":  "userClass",
+	"0.9.2342.19200300.100.1.9":  "host",
+	"0.9.2342.19200300.100.1.10": "manager",
+	"0.9.2342.19200300.100.1.11": "documentIdentifier",
+	"0.9.2342.19200300.100.1.12": "documentTitle",
+	"0.9.2342.19200300.100.1.13": "documentVersion",
+	"0.9.2342.19200300.100.1.14": "documentAuthor",
+	"0.9.2342.19200300.100.1.15": "documentLocation",
+	"0.9.2342.19200300.100.1.20": "homeTelephoneNumber",
+	"0.9.2342.19200300.100.1.21": "secretary",
+	"0.9.2342.19200300.100.1.22": "otherMailbox",
+	"0.9.2342.19200300.100.1.23": "lastModifiedTime",
+	"0.9.2342.19200300.100.1.24": "lastModifiedBy",
 	"0.9.2342.19200300.100.1.25": "DC",
-	"1.3.6.1.4.1.311.60.2.1.1":   "jurisdictionL", "1.3.6.1.4.1.311.60.2.1.2": "jurisdictionST",
-	"1.3.6.1.4.1.311.60.2.1.3": "jurisdictionC",
+	"0.9.2342.19200300.100.1.26": "aRecord",
+	"0.9.2342.19200300.100.1.27": "pilotAttributeType27",
+	"0.9.2342.19200300.100.1.28": "mXRecord",
+	"0.9.2342.19200300.100.1.29": "nSRecord",
+	"0.9.2342.19200300.100.1.30": "sOARecord",
+	"0.9.2342.19200300.100.1.31": "cNAMERecord",
+	"0.9.2342.19200300.100.1.37": "associatedDomain",
+	"0.9.2342.19200300.100.1.38": "associatedName",
+	"0.9.2342.19200300.100.1.39": "homePostalAddress",
+	"0.9.2342.19200300.100.1.40": "personalTitle",
+	"0.9.2342.19200300.100.1.41": "mobileTelephoneNumber",
+	"0.9.2342.19200300.100.1.42": "pagerTelephoneNumber",
+	"0.9.2342.19200300.100.1.43": "friendlyCountryName",
+	"0.9.2342.19200300.100.1.44": "uid",
+	"0.9.2342.19200300.100.1.45": "organizationalStatus",
+	"0.9.2342.19200300.100.1.46": "janetMailbox",
+	"0.9.2342.19200300.100.1.47": "mailPreferenceOption",
+	"0.9.2342.19200300.100.1.48": "buildingName",
+	"0.9.2342.19200300.100.1.49": "dSAQuality",
+	"0.9.2342.19200300.100.1.50": "singleLevelQuality",
+	"0.9.2342.19200300.100.1.51": "subtreeMinimumQuality",
+	"0.9.2342.19200300.100.1.52": "subtreeMaximumQuality",
+	"0.9.2342.19200300.100.1.53": "personalSignature",
+	"0.9.2342.19200300.100.1.54": "dITRedirect",
+	"0.9.2342.19200300.100.1.55": "audio",
+	"0.9.2342.19200300.100.1.56": "documentPublisher",
+	"1.2.643.3.131.1.1":          "INN",
+	"1.2.643.100.1":              "OGRN",
+	"1.2.643.100.3":              "SNILS",
+	"1.2.643.100.5":              "OGRNIP",
+	"1.2.643.100.111":            "subjectSignTool",
+	"1.2.643.100.112":            "issuerSignTool",
+	"1.2.643.100.113":            "classSignTool",
+	"1.2.840.113549.1.9.1":       "emailAddress",
+	"1.2.840.113549.1.9.2":       "unstructuredName",
+	"1.2.840.113549.1.9.3":       "contentType",
+	"1.2.840.113549.1.9.4":       "messageDigest",
+	"1.2.840.113549.1.9.5":       "signingTime",
+	"1.2.840.113549.1.9.6":       "countersignature",
+	"1.2.840.113549.1.9.7":       "challengePassword",
+	"1.2.840.113549.1.9.8":       "unstructuredAddress",
+	"1.2.840.113549.1.9.9":       "extendedCertificateAttributes",
+	"1.2.840.113549.1.9.14":      "extReq",
+	"1.2.840.113549.1.9.15":      "SMIME-CAPS",
+	"1.2.840.113549.1.9.16":      "SMIME",
+	"1.2.840.113549.1.9.20":      "friendlyName",
+	"1.2.840.113549.1.9.21":      "localKeyID",
+	"1.3.6.1.4.1.311.60.2.1.1":   "jurisdictionL",
+	"1.3.6.1.4.1.311.60.2.1.2":   "jurisdictionST",
+	"1.3.6.1.4.1.311.60.2.1.3":   "jurisdictionC",
+	"1.3.6.1.5.5.7.9.1":          "id-pda-dateOfBirth",
+	"1.3.6.1.5.5.7.9.2":          "id-pda-placeOfBirth",
+	"1.3.6.1.5.5.7.9.3":          "id-pda-gender",
+	"1.3.6.1.5.5.7.9.4":          "id-pda-countryOfCitizenship",
+	"1.3.6.1.5.5.7.9.5":          "id-pda-countryOfResidence",
+	"2.5.4.3":                    "CN",
+	"2.5.4.4":                    "SN",
+	"2.5.4.5":                    "serialNumber",
+	"2.5.4.6":                    "C",
+	"2.5.4.7":                    "L",
+	"2.5.4.8":                    "ST",
+	"2.5.4.9":                    "street",
+	"2.5.4.10":                   "O",
+	"2.5.4.11":                   "OU",
+	"2.5.4.12":                   "title",
+	"2.5.4.13":                   "description",
+	"2.5.4.14":                   "searchGuide",
+	"2.5.4.15":                   "businessCategory",
+	"2.5.4.16":                   "postalAddress",
+	"2.5.4.17":                   "postalCode",
+	"2.5.4.18":                   "postOfficeBox",
+	"2.5.4.19":                   "physicalDeliveryOfficeName",
+	"2.5.4.20":                   "telephoneNumber",
+	"2.5.4.21":                   "telexNumber",
+	"2.5.4.22":                   "teletexTerminalIdentifier",
+	"2.5.4.23":                   "facsimileTelephoneNumber",
+	"2.5.4.24":                   "x121Address",
+	"2.5.4.25":                   "internationaliSDNNumber",
+	"2.5.4.26":                   "registeredAddress",
+	"2.5.4.27":                   "destinationIndicator",
+	"2.5.4.28":                   "preferredDeliveryMethod",
+	"2.5.4.29":                   "presentationAddress",
+	"2.5.4.30":                   "supportedApplicationContext",
+	"2.5.4.31":                   "member",
+	"2.5.4.32":                   "owner",
+	"2.5.4.33":                   "roleOccupant",
+	"2.5.4.34":                   "seeAlso",
+	"2.5.4.35":                   "userPassword",
+	"2.5.4.36":                   "userCertificate",
+	"2.5.4.37":                   "cACertificate",
+	"2.5.4.38":                   "authorityRevocationList",
+	"2.5.4.39":                   "certificateRevocationList",
+	"2.5.4.40":                   "crossCertificatePair",
+	"2.5.4.41":                   "name",
+	"2.5.4.42":                   "GN",
+	"2.5.4.43":                   "initials",
+	"2.5.4.44":                   "generationQualifier",
+	"2.5.4.45":                   "x500UniqueIdentifier",
+	"2.5.4.46":                   "dnQualifier",
+	"2.5.4.47":                   "enhancedSearchGuide",
+	"2.5.4.48":                   "protocolInformation",
+	"2.5.4.49":                   "distinguishedName",
+	"2.5.4.50":                   "uniqueMember",
+	"2.5.4.51":                   "houseIdentifier",
+	"2.5.4.52":                   "supportedAlgorithms",
+	"2.5.4.53":                   "deltaRevocationList",
+	"2.5.4.54":                   "dmdName",
+	"2.5.4.65":                   "pseudonym",
+	"2.5.4.72":                   "role",
+	"2.5.4.97":                   "organizationIdentifier",
+	"2.5.4.98":                   "c3",
+	"2.5.4.99":                   "n3",
+	"2.5.4.100":                  "dnsName",
 }
 
-// accessMethodNames are OpenSSL's long names of access methods (what
-// i2t_ASN1_OBJECT prints in infoAccess keys).
+// accessMethodNames are OpenSSL's long names of the id-ad arc, what
+// i2t_ASN1_OBJECT prints before " - " in infoAccess keys; other methods
+// print as dotted OIDs.
 var accessMethodNames = map[string]string{
-	"1.3.6.1.5.5.7.48.1":  "OCSP",
-	"1.3.6.1.5.5.7.48.2":  "CA Issuers",
-	"1.3.6.1.5.5.7.48.3":  "AD Time Stamping",
-	"1.3.6.1.5.5.7.48.4":  "ad dvcs",
-	"1.3.6.1.5.5.7.48.5":  "CA Repository",
-	"1.3.6.1.5.5.7.48.10": "RPKI Manifest",
-	"1.3.6.1.5.5.7.48.11": "Signed Object",
-	"1.3.6.1.5.5.7.48.13": "RPKI Notify",
+	"1.3.6.1.5.5.7.48.1":    "OCSP",
+	"1.3.6.1.5.5.7.48.1.1":  "Basic OCSP Response",
+	"1.3.6.1.5.5.7.48.1.2":  "OCSP Nonce",
+	"1.3.6.1.5.5.7.48.1.3":  "OCSP CRL ID",
+	"1.3.6.1.5.5.7.48.1.4":  "Acceptable OCSP Responses",
+	"1.3.6.1.5.5.7.48.1.5":  "OCSP No Check",
+	"1.3.6.1.5.5.7.48.1.6":  "OCSP Archive Cutoff",
+	"1.3.6.1.5.5.7.48.1.7":  "OCSP Service Locator",
+	"1.3.6.1.5.5.7.48.1.8":  "Extended OCSP Status",
+	"1.3.6.1.5.5.7.48.1.9":  "valid",
+	"1.3.6.1.5.5.7.48.1.10": "path",
+	"1.3.6.1.5.5.7.48.1.11": "Trust Root",
+	"1.3.6.1.5.5.7.48.2":    "CA Issuers",
+	"1.3.6.1.5.5.7.48.3":    "AD Time Stamping",
+	"1.3.6.1.5.5.7.48.4":    "ad dvcs",
+	"1.3.6.1.5.5.7.48.5":    "CA Repository",
+	"1.3.6.1.5.5.7.48.10":   "RPKI Manifest",
+	"1.3.6.1.5.5.7.48.11":   "Signed Object",
+	"1.3.6.1.5.5.7.48.13":   "RPKI Notify",
 }
 
 // namedCurves describes the prime curves OpenSSL names: short name, NIST
@@ -414,12 +537,14 @@ func newPeerCertificate(der []byte) (*PeerCertificate, error) {
 	c.Subject, c.SubjectValues = nameMaps(tbs[off+4])
 	c.Issuer, c.IssuerValues = nameMaps(tbs[off+2])
 
+	// Node reads these texts into JavaScript strings as UTF-8.
 	if e := firstExtension(exts, oidExtSAN); e != nil {
-		c.SubjectAltName, _ = subjectAltNameString(e.Value)
+		s, _ := subjectAltNameString(e.Value)
+		c.SubjectAltName = jsString(s)
 	}
 	if e := firstExtension(exts, oidExtInfoAccess); e != nil {
 		if s, ok := infoAccessString(e.Value); ok {
-			c.InfoAccess = translateInfoAccess(s)
+			c.InfoAccess = translateInfoAccess(jsString(s))
 		}
 	}
 	c.CA = checkCA(exts)
@@ -446,52 +571,360 @@ func newPeerCertificate(der []byte) (*PeerCertificate, error) {
 	return c, nil
 }
 
-// splitCertificate returns the certificate's own encoding (without trailing
-// data), the TBSCertificate fields and the index of the serial number among
-// them (1 when a version is present, else 0).
+// splitCertificate returns the certificate's encoding as OpenSSL gives it
+// back (i2d_X509: the TBSCertificate as received, the signature algorithm
+// and value re-encoded), the TBSCertificate fields and the index of the
+// serial number among them (1 when a version is present, else 0). It fails
+// where OpenSSL's d2i_X509 fails.
 func splitCertificate(der []byte) (raw []byte, tbs []asn1.RawValue, off int, err error) {
 	top, _, err := parseTLV(der)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	if top.Class != asn1.ClassUniversal || top.Tag != asn1.TagSequence {
-		return nil, nil, 0, errors.New("tls: certificate is not a SEQUENCE")
-	}
 	parts, err := structure(top)
-	if err != nil || len(parts) != 3 {
+	if err != nil || len(parts) != 3 || !algorithmOK(parts[1]) {
 		return nil, nil, 0, errors.New("tls: malformed certificate")
+	}
+	sig, unused, ok := bitString(parts[2])
+	if !ok {
+		return nil, nil, 0, errors.New("tls: malformed signature")
 	}
 	if tbs, err = structure(parts[0]); err != nil {
 		return nil, nil, 0, err
 	}
+	bad := errors.New("tls: malformed TBSCertificate")
 	if len(tbs) > 0 && tbs[0].Class == asn1.ClassContextSpecific && tbs[0].Tag == 0 {
-		if !tbs[0].IsCompound {
-			return nil, nil, 0, errors.New("tls: malformed version")
+		v, err := children(tbs[0])
+		if err != nil || len(v) != 1 || !integerOK(v[0]) {
+			return nil, nil, 0, errors.New("tls: malformed certificate version")
 		}
 		off = 1
 	}
-	if len(tbs) < off+6 || tbs[off].Tag != asn1.TagInteger || tbs[off].Class != asn1.ClassUniversal {
-		return nil, nil, 0, errors.New("tls: malformed TBSCertificate")
+	if len(tbs) < off+6 || !integerOK(tbs[off]) || !algorithmOK(tbs[off+1]) {
+		return nil, nil, 0, bad
 	}
-	for _, i := range []int{off + 1, off + 3, off + 5} {
-		if _, err := structure(tbs[i]); err != nil {
-			return nil, nil, 0, errors.New("tls: malformed TBSCertificate")
+	validity, err := structure(tbs[off+3])
+	if err != nil || len(validity) != 2 {
+		return nil, nil, 0, bad
+	}
+	for _, t := range validity {
+		if t.Class != asn1.ClassUniversal || (t.Tag != asn1.TagUTCTime && t.Tag != asn1.TagGeneralizedTime) {
+			return nil, nil, 0, bad
 		}
+		if _, ok := primitiveContent(t); !ok {
+			return nil, nil, 0, bad
+		}
+	}
+	spki, err := structure(tbs[off+5])
+	if err != nil || len(spki) != 2 || !algorithmOK(spki[0]) {
+		return nil, nil, 0, bad
+	}
+	if _, _, ok := bitString(spki[1]); !ok {
+		return nil, nil, 0, bad
+	}
+	// Then issuerUniqueID [1], subjectUniqueID [2], extensions [3], each
+	// optional, in that order.
+	next := 1
+	for _, f := range tbs[off+6:] {
+		if f.Class != asn1.ClassContextSpecific || f.Tag < next || f.Tag > 3 || (f.Tag == 3 && !f.IsCompound) {
+			return nil, nil, 0, bad
+		}
+		if f.Tag < 3 {
+			if _, _, ok := bitString(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagBitString, IsCompound: f.IsCompound, Bytes: f.Bytes}); !ok {
+				return nil, nil, 0, bad
+			}
+		}
+		next = f.Tag + 1
+	}
+	if _, ok := certExtensions(tbs, off); !ok {
+		return nil, nil, 0, errors.New("tls: malformed extensions")
 	}
 	// OpenSSL cannot read a certificate whose names it cannot decode.
 	for _, i := range []int{off + 2, off + 4} {
-		if _, _, ok := nameEntries(tbs[i]); !ok {
+		if _, _, _, ok := nameEntries(tbs[i]); !ok {
 			return nil, nil, 0, errors.New("tls: malformed name")
 		}
 	}
-	return top.FullBytes, tbs, off, nil
+	body := append([]byte(nil), parts[0].FullBytes...)
+	body = append(body, reencodeAlgorithm(parts[1])...)
+	body = append(body, derTLV(asn1.TagBitString, append([]byte{unused}, sig...))...)
+	return derTLV(0x30, body), tbs, off, nil
 }
 
-// parseTLV reads one DER value.
+// reencodeAlgorithm is i2d of an X509_ALGOR: the OID as received, the
+// parameters as OpenSSL writes an ASN1_TYPE back (NULL and BOOLEAN
+// normalised, strings and bit strings in primitive form, the rest as
+// received).
+func reencodeAlgorithm(v asn1.RawValue) []byte {
+	parts, _ := structure(v)
+	out := derTLV(asn1.TagOID, parts[0].Bytes)
+	if len(parts) == 2 {
+		p := parts[1]
+		switch {
+		case p.Class != asn1.ClassUniversal:
+			out = append(out, p.FullBytes...)
+		case p.Tag == asn1.TagNull:
+			out = append(out, 0x05, 0x00)
+		case p.Tag == asn1.TagBoolean:
+			b := byte(0)
+			if len(p.Bytes) == 1 && p.Bytes[0] != 0 {
+				b = 0xff
+			}
+			out = append(out, 0x01, 0x01, b)
+		case p.Tag == asn1.TagBitString:
+			bits, unused, ok := bitString(p)
+			if !ok {
+				out = append(out, p.FullBytes...)
+			} else {
+				out = append(out, derTLV(asn1.TagBitString, append([]byte{unused}, bits...))...)
+			}
+		case p.IsCompound && p.Tag != asn1.TagSequence && p.Tag != asn1.TagSet && p.Tag < 31:
+			if c, ok := primitiveContent(p); ok {
+				out = append(out, derTLV(byte(p.Tag), c)...)
+			} else {
+				out = append(out, p.FullBytes...)
+			}
+		default:
+			out = append(out, p.FullBytes...)
+		}
+	}
+	return derTLV(0x30, out)
+}
+
+// algorithmOK checks an AlgorithmIdentifier: SEQUENCE { OID, parameters
+// OPTIONAL }.
+func algorithmOK(v asn1.RawValue) bool {
+	parts, err := structure(v)
+	if err != nil || len(parts) < 1 || len(parts) > 2 {
+		return false
+	}
+	_, ok := oidText(parts[0])
+	return ok && (len(parts) == 1 || anyOK(parts[1]))
+}
+
+// anyOK reports whether OpenSSL decodes a value of type ANY: universal
+// types are checked as that type, others are kept as they are.
+func anyOK(v asn1.RawValue) bool {
+	if v.Class != asn1.ClassUniversal {
+		return true
+	}
+	switch v.Tag {
+	case asn1.TagBoolean:
+		return !v.IsCompound && len(v.Bytes) == 1
+	case asn1.TagInteger, asn1.TagEnum:
+		return integerOK(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagInteger, IsCompound: v.IsCompound, Bytes: v.Bytes})
+	case asn1.TagNull:
+		return !v.IsCompound && len(v.Bytes) == 0
+	case asn1.TagOID:
+		_, ok := oidText(v)
+		return ok
+	case asn1.TagBitString:
+		_, _, ok := bitString(v)
+		return ok
+	case asn1.TagSequence, asn1.TagSet:
+		return v.IsCompound
+	}
+	_, ok := primitiveContent(v)
+	return ok
+}
+
+// algorithmOID returns an AlgorithmIdentifier's OID in dotted form.
+func algorithmOID(v asn1.RawValue) string {
+	parts, err := structure(v)
+	if err != nil || len(parts) < 1 {
+		return ""
+	}
+	s, _ := oidText(parts[0])
+	return s
+}
+
+// integerOK is OpenSSL's check of an INTEGER's encoding (c2i_ibuf): not
+// empty, no redundant leading 0x00 or 0xff byte.
+func integerOK(v asn1.RawValue) bool {
+	if v.Class != asn1.ClassUniversal || v.Tag != asn1.TagInteger || v.IsCompound || len(v.Bytes) == 0 {
+		return false
+	}
+	b := v.Bytes
+	if len(b) == 1 {
+		return true
+	}
+	pad := b[0] == 0
+	if b[0] == 0xff {
+		for _, c := range b[1:] {
+			if c != 0 {
+				pad = true
+				break
+			}
+		}
+	}
+	return !pad || (b[0]&0x80 != 0) != (b[1]&0x80 != 0)
+}
+
+// parseTLV reads one BER value with a definite length, as OpenSSL does
+// (long or non-minimal length forms are accepted; indefinite lengths are
+// not).
 func parseTLV(b []byte) (asn1.RawValue, []byte, error) {
 	var rv asn1.RawValue
-	rest, err := asn1.Unmarshal(b, &rv)
-	return rv, rest, err
+	errShort := errors.New("tls: truncated ASN.1 value")
+	if len(b) < 2 {
+		return rv, nil, errShort
+	}
+	i := 0
+	rv.Class = int(b[0] >> 6)
+	rv.IsCompound = b[0]&0x20 != 0
+	rv.Tag = int(b[0] & 0x1f)
+	i++
+	if rv.Tag == 0x1f {
+		rv.Tag = 0
+		for {
+			if i >= len(b) || rv.Tag > 1<<23 {
+				return rv, nil, errShort
+			}
+			c := b[i]
+			i++
+			rv.Tag = rv.Tag<<7 | int(c&0x7f)
+			if c&0x80 == 0 {
+				break
+			}
+		}
+	}
+	if i >= len(b) {
+		return rv, nil, errShort
+	}
+	n := int(b[i])
+	i++
+	if n&0x80 != 0 {
+		k := n & 0x7f
+		if k == 0 || k > 4 {
+			return rv, nil, errors.New("tls: unsupported ASN.1 length")
+		}
+		n = 0
+		for ; k > 0; k-- {
+			if i >= len(b) {
+				return rv, nil, errShort
+			}
+			n = n<<8 | int(b[i])
+			i++
+		}
+		if n > 1<<30 {
+			return rv, nil, errShort
+		}
+	}
+	if len(b)-i < n {
+		return rv, nil, errShort
+	}
+	rv.Bytes = b[i : i+n]
+	rv.FullBytes = b[:i+n]
+	return rv, b[i+n:], nil
+}
+
+// primitiveContent returns the content of a string-like value; a
+// constructed (BER) encoding is reassembled from its parts, as OpenSSL
+// does.
+func primitiveContent(v asn1.RawValue) ([]byte, bool) {
+	if !v.IsCompound {
+		return v.Bytes, true
+	}
+	var out []byte
+	var collect func(b []byte, depth int) bool
+	collect = func(b []byte, depth int) bool {
+		if depth > 5 {
+			return false
+		}
+		parts, err := splitTLVs(b)
+		if err != nil {
+			return false
+		}
+		for _, p := range parts {
+			if p.IsCompound {
+				if !collect(p.Bytes, depth+1) {
+					return false
+				}
+			} else {
+				out = append(out, p.Bytes...)
+			}
+		}
+		return true
+	}
+	if !collect(v.Bytes, 0) {
+		return nil, false
+	}
+	return out, true
+}
+
+// oidText returns an OBJECT IDENTIFIER in dotted form, or ok false when
+// OpenSSL would reject its encoding.
+func oidText(v asn1.RawValue) (string, bool) {
+	if v.Class != asn1.ClassUniversal || v.Tag != asn1.TagOID || v.IsCompound {
+		return "", false
+	}
+	return oidContentText(v.Bytes)
+}
+
+// oidContentText decodes OBJECT IDENTIFIER content octets to dotted form
+// (arcs of any size), rejecting what c2i_ASN1_OBJECT rejects: no content, a
+// last octet with the continuation bit, a sub-identifier starting 0x80.
+func oidContentText(b []byte) (string, bool) {
+	if len(b) == 0 || b[len(b)-1]&0x80 != 0 {
+		return "", false
+	}
+	var sb strings.Builder
+	first := true
+	v := new(big.Int)
+	start := true
+	for _, c := range b {
+		if start && c == 0x80 {
+			return "", false
+		}
+		start = false
+		v.Lsh(v, 7)
+		v.Or(v, big.NewInt(int64(c&0x7f)))
+		if c&0x80 != 0 {
+			continue
+		}
+		if first {
+			first = false
+			switch {
+			case v.Cmp(big.NewInt(40)) < 0:
+				sb.WriteString("0.")
+			case v.Cmp(big.NewInt(80)) < 0:
+				sb.WriteString("1.")
+				v.Sub(v, big.NewInt(40))
+			default:
+				sb.WriteString("2.")
+				v.Sub(v, big.NewInt(80))
+			}
+			sb.WriteString(v.String())
+		} else {
+			sb.WriteByte('.')
+			sb.WriteString(v.String())
+		}
+		v.SetInt64(0)
+		start = true
+	}
+	return sb.String(), true
+}
+
+// oidInts converts a dotted OID to asn1.ObjectIdentifier; nil when an arc
+// does not fit an int.
+func oidInts(s string) asn1.ObjectIdentifier {
+	var out asn1.ObjectIdentifier
+	for _, p := range strings.Split(s, ".") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// truncateC is a C string written into a buffer of size n.
+func truncateC(s string, n int) string {
+	if len(s) > n-1 {
+		return s[:n-1]
+	}
+	return s
 }
 
 // children returns the values inside a constructed value (an explicit tag,
@@ -552,8 +985,9 @@ func derTLV(tag byte, content []byte) []byte {
 	return append(out, content...)
 }
 
-// certExtensions returns the extensions in certificate order; ok is false
-// when the extensions field is malformed.
+// certExtensions returns the extensions in certificate order (an OID that
+// does not fit asn1.ObjectIdentifier leaves Id nil); ok is false when the
+// extensions field is malformed.
 func certExtensions(tbs []asn1.RawValue, off int) ([]pkix.Extension, bool) {
 	for _, f := range tbs[off+6:] {
 		if f.Class != asn1.ClassContextSpecific || f.Tag != 3 {
@@ -573,22 +1007,25 @@ func certExtensions(tbs []asn1.RawValue, off int) ([]pkix.Extension, bool) {
 			if err != nil || len(parts) < 2 || len(parts) > 3 {
 				return nil, false
 			}
-			var ext pkix.Extension
-			if _, err := asn1.Unmarshal(parts[0].FullBytes, &ext.Id); err != nil {
+			oid, ok := oidText(parts[0])
+			if !ok {
 				return nil, false
 			}
+			ext := pkix.Extension{Id: oidInts(oid)}
 			v := parts[1]
 			if len(parts) == 3 {
-				if v.Tag != asn1.TagBoolean || len(v.Bytes) != 1 {
+				if v.Class != asn1.ClassUniversal || v.Tag != asn1.TagBoolean || v.IsCompound || len(v.Bytes) != 1 {
 					return nil, false
 				}
 				ext.Critical = v.Bytes[0] != 0
 				v = parts[2]
 			}
-			if v.Tag != asn1.TagOctetString || v.Class != asn1.ClassUniversal || v.IsCompound {
+			if v.Class != asn1.ClassUniversal || v.Tag != asn1.TagOctetString {
 				return nil, false
 			}
-			ext.Value = v.Bytes
+			if ext.Value, ok = primitiveContent(v); !ok {
+				return nil, false
+			}
 			exts = append(exts, ext)
 		}
 		return exts, true
@@ -621,40 +1058,40 @@ func uniqueExtension(exts []pkix.Extension, oid string) (*pkix.Extension, bool) 
 	return found, true
 }
 
-// nameEntries flattens a Name into its attributes in certificate order; set
-// is the index of the RDN each belongs to.
-func nameEntries(name asn1.RawValue) (entries []pkix.AttributeTypeAndValue, set []int, ok bool) {
+// nameEntries flattens a Name into its attributes in certificate order: the
+// dotted attribute types, the values, and the index of the RDN each belongs
+// to. ok is false where OpenSSL's decoder fails.
+func nameEntries(name asn1.RawValue) (types []string, values []asn1.RawValue, set []int, ok bool) {
 	rdns, err := elements(name, asn1.TagSequence)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	for i, rdn := range rdns {
 		atvs, err := elements(rdn, asn1.TagSet)
 		if err != nil {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		for _, atv := range atvs {
 			parts, err := structure(atv)
 			if err != nil || len(parts) != 2 {
-				return nil, nil, false
+				return nil, nil, nil, false
 			}
-			var oid asn1.ObjectIdentifier
-			if _, err := asn1.Unmarshal(parts[0].FullBytes, &oid); err != nil {
-				return nil, nil, false
+			oid, ok := oidText(parts[0])
+			if !ok || !nameValueOK(parts[1]) {
+				return nil, nil, nil, false
 			}
-			if !nameValueOK(parts[1]) {
-				return nil, nil, false
-			}
-			entries = append(entries, pkix.AttributeTypeAndValue{Type: oid, Value: parts[1]})
+			types = append(types, oid)
+			values = append(values, parts[1])
 			set = append(set, i)
 		}
 	}
-	return entries, set, true
+	return types, values, set, true
 }
 
 // nameValueOK is what OpenSSL's decoder accepts as an attribute value
-// (ASN1_PRINTABLE: universal types in B_ASN1_PRINTABLE) and, for the string
-// types it compares names by, can convert to UTF-8 (x509_name_canon).
+// (ASN1_PRINTABLE: universal types in B_ASN1_PRINTABLE, strings possibly in
+// constructed form) and, for the string types it compares names by, can
+// convert to UTF-8 (x509_name_canon).
 func nameValueOK(v asn1.RawValue) bool {
 	if v.Class != asn1.ClassUniversal {
 		return false
@@ -662,10 +1099,9 @@ func nameValueOK(v asn1.RawValue) bool {
 	switch v.Tag {
 	case asn1.TagSequence:
 		return v.IsCompound
-	case asn1.TagBitString, 7, 8, 9, 11, 13, 14, 15, 29:
-		return true
-	case asn1.TagNumericString:
-		return true
+	case asn1.TagBitString, 7, 8, 9, 11, 13, 14, 15, 29, asn1.TagNumericString:
+		_, ok := primitiveContent(v)
+		return ok
 	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagT61String, asn1.TagIA5String, 28, asn1.TagBMPString:
 		_, ok := asn1StringToUTF8(v)
 		return ok
@@ -673,31 +1109,31 @@ func nameValueOK(v asn1.RawValue) bool {
 	return false
 }
 
-// attributeName is the key Node uses for an attribute type.
-func attributeName(oid asn1.ObjectIdentifier) string {
-	s := oid.String()
-	if n, ok := nameShortNames[s]; ok {
+// attributeName is the key Node uses for an attribute type: OpenSSL's name,
+// else the dotted OID (in Node's 80-byte buffer).
+func attributeName(oid string) string {
+	if n, ok := nameShortNames[oid]; ok {
 		return n
 	}
-	return s
+	return truncateC(oid, 80)
 }
 
 // nameMaps builds Node's subject/issuer object: both maps are nil when
 // OpenSSL cannot turn some value into UTF-8 (Node's subject is then
 // undefined).
 func nameMaps(name asn1.RawValue) (map[string]string, map[string][]string) {
-	entries, _, ok := nameEntries(name)
+	types, values, _, ok := nameEntries(name)
 	if !ok {
 		return nil, nil
 	}
 	first := map[string]string{}
 	all := map[string][]string{}
-	for _, e := range entries {
-		v, ok := asn1StringToUTF8(e.Value.(asn1.RawValue))
+	for i, t := range types {
+		v, ok := asn1StringToUTF8(values[i])
 		if !ok {
 			return nil, nil
 		}
-		k := attributeName(e.Type)
+		k := attributeName(t)
 		if _, seen := first[k]; !seen {
 			first[k] = v
 		}
@@ -709,10 +1145,13 @@ func nameMaps(name asn1.RawValue) (map[string]string, map[string][]string) {
 // asn1StringToUTF8 is ASN1_STRING_to_UTF8: the string types OpenSSL knows,
 // converted to UTF-8 (the 8-bit types as Latin-1).
 func asn1StringToUTF8(v asn1.RawValue) (string, bool) {
-	if v.Class != asn1.ClassUniversal || v.IsCompound {
+	if v.Class != asn1.ClassUniversal {
 		return "", false
 	}
-	b := v.Bytes
+	b, ok := primitiveContent(v)
+	if !ok {
+		return "", false
+	}
 	switch v.Tag {
 	case asn1.TagUTF8String:
 		if !utf8.Valid(b) {
@@ -760,12 +1199,72 @@ func latin1ToUTF8(b []byte) string {
 	return sb.String()
 }
 
+// jsString is what V8 makes of bytes read as UTF-8 (String::NewFromUtf8):
+// each maximal ill-formed subsequence becomes U+FFFD (the WHATWG decoder).
+func jsString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	needed, seen := 0, 0
+	var cp rune
+	lower, upper := byte(0x80), byte(0xbf)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if needed == 0 {
+			switch {
+			case c < 0x80:
+				b.WriteByte(c)
+			case c >= 0xc2 && c <= 0xdf:
+				needed, cp = 1, rune(c&0x1f)
+			case c >= 0xe0 && c <= 0xef:
+				if c == 0xe0 {
+					lower = 0xa0
+				}
+				if c == 0xed {
+					upper = 0x9f
+				}
+				needed, cp = 2, rune(c&0xf)
+			case c >= 0xf0 && c <= 0xf4:
+				if c == 0xf0 {
+					lower = 0x90
+				}
+				if c == 0xf4 {
+					upper = 0x8f
+				}
+				needed, cp = 3, rune(c&0x7)
+			default:
+				b.WriteRune(utf8.RuneError)
+			}
+			continue
+		}
+		if c < lower || c > upper {
+			needed, seen, cp = 0, 0, 0
+			lower, upper = 0x80, 0xbf
+			b.WriteRune(utf8.RuneError)
+			i-- // read this byte again
+			continue
+		}
+		lower, upper = 0x80, 0xbf
+		cp = cp<<6 | rune(c&0x3f)
+		if seen++; seen == needed {
+			b.WriteRune(cp)
+			needed, seen, cp = 0, 0, 0
+		}
+	}
+	if needed != 0 {
+		b.WriteRune(utf8.RuneError)
+	}
+	return b.String()
+}
+
 // subjectAltNameString is Node's subjectaltname: every GeneralName printed
 // by PrintGeneralName, joined by ", ". ok is false when the extension does
-// not decode (Node then reports null).
+// not decode (Node then reports null). Like OpenSSL, it ignores bytes after
+// the value.
 func subjectAltNameString(ext []byte) (string, bool) {
-	seq, rest, err := parseTLV(ext)
-	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+	seq, _, err := parseTLV(ext)
+	if err != nil {
 		return "", false
 	}
 	names, err := elements(seq, asn1.TagSequence)
@@ -788,8 +1287,8 @@ func subjectAltNameString(ext []byte) (string, bool) {
 
 // infoAccessString is Node's raw infoAccess text: "<method> - <name>" lines.
 func infoAccessString(ext []byte) (string, bool) {
-	seq, rest, err := parseTLV(ext)
-	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+	seq, _, err := parseTLV(ext)
+	if err != nil {
 		return "", false
 	}
 	descs, err := elements(seq, asn1.TagSequence)
@@ -802,19 +1301,16 @@ func infoAccessString(ext []byte) (string, bool) {
 		if err != nil || len(parts) != 2 {
 			return "", false
 		}
-		var oid asn1.ObjectIdentifier
-		if _, err := asn1.Unmarshal(parts[0].FullBytes, &oid); err != nil {
+		oid, ok := oidText(parts[0])
+		if !ok {
 			return "", false
 		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		method, ok := accessMethodNames[oid.String()]
+		method, ok := accessMethodNames[oid]
 		if !ok {
-			method = oid.String()
-		}
-		if len(method) > 79 { // i2t_ASN1_OBJECT into an 80-byte buffer
-			method = method[:79]
+			method = truncateC(oid, 80) // i2t_ASN1_OBJECT into an 80-byte buffer
 		}
 		b.WriteString(method + " - ")
 		s, ok := printGeneralName(parts[1])
@@ -845,19 +1341,23 @@ func translateInfoAccess(s string) map[string][]string {
 	return m
 }
 
-// printGeneralName is Node 20's PrintGeneralName.
+// printGeneralName is Node 20's PrintGeneralName; ok is false where
+// OpenSSL's decoder rejects the GeneralName.
 func printGeneralName(gn asn1.RawValue) (string, bool) {
 	if gn.Class != asn1.ClassContextSpecific {
 		return "", false
 	}
+	ia5 := func() ([]byte, bool) {
+		return primitiveContent(gn)
+	}
 	switch gn.Tag {
-	case 0: // otherName
+	case 0: // otherName: SEQUENCE { type-id OID, value [0] EXPLICIT ANY }
 		parts, err := children(gn)
 		if err != nil || len(parts) != 2 {
 			return "", false
 		}
-		var oid asn1.ObjectIdentifier
-		if _, err := asn1.Unmarshal(parts[0].FullBytes, &oid); err != nil {
+		oid, ok := oidText(parts[0])
+		if !ok || parts[1].Class != asn1.ClassContextSpecific || parts[1].Tag != 0 {
 			return "", false
 		}
 		inner, err := children(parts[1])
@@ -865,8 +1365,11 @@ func printGeneralName(gn asn1.RawValue) (string, bool) {
 			return "", false
 		}
 		v := inner[0]
+		if !anyOK(v) {
+			return "", false
+		}
 		prefix, unicode := "", true
-		switch oid.String() {
+		switch oid {
 		case "1.3.6.1.5.5.7.8.9":
 			prefix = "SmtpUTF8Mailbox"
 		case "1.3.6.1.5.5.7.8.5":
@@ -885,11 +1388,17 @@ func printGeneralName(gn asn1.RawValue) (string, bool) {
 		if prefix == "" || v.Class != asn1.ClassUniversal || v.Tag != want {
 			return "othername:<unsupported>", true
 		}
-		return "othername:" + printAltName(v.Bytes, unicode, prefix), true
+		c, ok := primitiveContent(v)
+		if !ok {
+			return "", false
+		}
+		return "othername:" + printAltName(c, unicode, prefix), true
 	case 1:
-		return "email:" + printAltName(gn.Bytes, false, ""), !gn.IsCompound
+		c, ok := ia5()
+		return "email:" + printAltName(c, false, ""), ok
 	case 2:
-		return "DNS:" + printAltName(gn.Bytes, false, ""), !gn.IsCompound
+		c, ok := ia5()
+		return "DNS:" + printAltName(c, false, ""), ok
 	case 3: // ORAddress, kept as an encoded SEQUENCE by OpenSSL
 		return "X400Name:<unsupported>", gn.IsCompound
 	case 4:
@@ -905,12 +1414,13 @@ func printGeneralName(gn asn1.RawValue) (string, bool) {
 	case 5:
 		return "EdiPartyName:<unsupported>", ediPartyNameOK(gn)
 	case 6:
-		return "URI:" + printAltName(gn.Bytes, false, ""), !gn.IsCompound
+		c, ok := ia5()
+		return "URI:" + printAltName(c, false, ""), ok
 	case 7:
-		if gn.IsCompound {
+		b, ok := ia5()
+		if !ok {
 			return "", false
 		}
-		b := gn.Bytes
 		switch len(b) {
 		case 4:
 			return fmt.Sprintf("IP Address:%d.%d.%d.%d", b[0], b[1], b[2], b[3]), true
@@ -927,11 +1437,14 @@ func printGeneralName(gn asn1.RawValue) (string, bool) {
 		}
 		return fmt.Sprintf("IP Address:<invalid length=%d>", len(b)), true
 	case 8:
-		oid, ok := parseOIDContent(gn.Bytes)
+		if gn.IsCompound {
+			return "", false
+		}
+		oid, ok := oidContentText(gn.Bytes)
 		if !ok {
 			return "", false
 		}
-		return "Registered ID:" + oid, true
+		return "Registered ID:" + truncateC(oid, 256), true
 	}
 	return "", false
 }
@@ -1038,13 +1551,13 @@ func rfc2253Escape(c byte, first, last bool) bool {
 // names, values converted to UTF-8 with RFC 2253 escapes, unknown types and
 // attributes as "#" and the hex DER.
 func nameRFC2253(name asn1.RawValue) (string, bool) {
-	entries, set, ok := nameEntries(name)
+	types, values, set, ok := nameEntries(name)
 	if !ok {
 		return "", false
 	}
 	var b strings.Builder
 	prev := -1
-	for i := len(entries) - 1; i >= 0; i-- {
+	for i := len(types) - 1; i >= 0; i-- {
 		if prev != -1 {
 			if prev == set[i] {
 				b.WriteByte('+')
@@ -1053,23 +1566,24 @@ func nameRFC2253(name asn1.RawValue) (string, bool) {
 			}
 		}
 		prev = set[i]
-		s := entries[i].Type.String()
-		short, known := nameShortNames[s]
+		s := truncateC(types[i], 80)
+		short, known := nameShortNames[types[i]]
 		if known {
 			s = short
 		}
 		b.WriteString(s)
 		b.WriteByte('=')
-		v := entries[i].Value.(asn1.RawValue)
+		v := values[i]
 		if !known || !isStringTag(v) {
 			b.WriteByte('#')
-			fmt.Fprintf(&b, "%X", v.FullBytes)
+			fmt.Fprintf(&b, "%X", dumpDER(v))
 			continue
 		}
 		if v.Tag == asn1.TagUTF8String {
 			// Printed byte by byte, without conversion.
-			for j, c := range v.Bytes {
-				if rfc2253Escape(c, j == 0, j == len(v.Bytes)-1) {
+			c8, _ := primitiveContent(v)
+			for j, c := range c8 {
+				if rfc2253Escape(c, j == 0, j == len(c8)-1) {
 					b.WriteByte('\\')
 				}
 				b.WriteByte(c)
@@ -1094,7 +1608,7 @@ func nameRFC2253(name asn1.RawValue) (string, bool) {
 // isStringTag reports whether OpenSSL prints the value as a string
 // (tag2nbyte is not -1).
 func isStringTag(v asn1.RawValue) bool {
-	if v.Class != asn1.ClassUniversal || v.IsCompound {
+	if v.Class != asn1.ClassUniversal {
 		return false
 	}
 	switch v.Tag {
@@ -1106,19 +1620,21 @@ func isStringTag(v asn1.RawValue) bool {
 	return false
 }
 
-// parseOIDContent decodes OBJECT IDENTIFIER content octets to dotted form.
-func parseOIDContent(b []byte) (string, bool) {
-	var oid asn1.ObjectIdentifier
-	if _, err := asn1.Unmarshal(derTLV(asn1.TagOID, b), &oid); err != nil {
-		return "", false
+// dumpDER is the DER OpenSSL dumps for a value it prints as "#hex": the
+// value as received, strings re-encoded in primitive form.
+func dumpDER(v asn1.RawValue) []byte {
+	if v.Class == asn1.ClassUniversal && v.IsCompound && v.Tag != asn1.TagSequence && v.Tag != asn1.TagSet && v.Tag < 31 {
+		if c, ok := primitiveContent(v); ok {
+			return derTLV(byte(v.Tag), c)
+		}
 	}
-	return oid.String(), true
+	return v.FullBytes
 }
 
 // parseOIDSequence decodes a SEQUENCE OF OBJECT IDENTIFIER.
 func parseOIDSequence(b []byte) ([]string, bool) {
-	seq, rest, err := parseTLV(b)
-	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+	seq, _, err := parseTLV(b)
+	if err != nil {
 		return nil, false
 	}
 	items, err := elements(seq, asn1.TagSequence)
@@ -1127,18 +1643,18 @@ func parseOIDSequence(b []byte) ([]string, bool) {
 	}
 	out := []string{}
 	for _, it := range items {
-		var oid asn1.ObjectIdentifier
-		if _, err := asn1.Unmarshal(it.FullBytes, &oid); err != nil {
+		oid, ok := oidText(it)
+		if !ok {
 			return nil, false
 		}
-		out = append(out, oid.String())
+		out = append(out, truncateC(oid, 256))
 	}
 	return out, true
 }
 
 // setPublicKey fills the RSA (modulus, bits, exponent, pubkey) or EC (bits,
 // pubkey, asn1Curve, nistCurve) fields, as X509ToObject does; other key
-// types get none.
+// types, and keys OpenSSL cannot decode, get none.
 func setPublicKey(c *PeerCertificate, spki asn1.RawValue) {
 	parts, err := structure(spki)
 	if err != nil || len(parts) != 2 {
@@ -1148,41 +1664,35 @@ func setPublicKey(c *PeerCertificate, spki asn1.RawValue) {
 	if err != nil || len(alg) < 1 {
 		return
 	}
-	var oid asn1.ObjectIdentifier
-	if _, err := asn1.Unmarshal(alg[0].FullBytes, &oid); err != nil {
-		return
-	}
-	key, ok := bitStringBytes(parts[1])
+	oid, _ := oidText(alg[0])
+	key, _, ok := bitString(parts[1])
 	if !ok {
 		return
 	}
-	switch {
-	case oid.Equal(oidRSAEncryption):
+	switch oid {
+	case oidRSAEncryption:
 		n, e, ok := parseRSAPublicKey(key)
 		if !ok {
 			return
 		}
 		c.Modulus = strings.ToUpper(n.Text(16))
 		c.Bits = n.BitLen()
-		if e.Sign() >= 0 && e.BitLen() <= 64 {
+		if e.BitLen() <= 64 {
 			c.Exponent = "0x" + strconv.FormatUint(e.Uint64(), 16)
 		} else {
 			c.Exponent = "0xffffffffffffffff" // BN_get_word's error value
 		}
 		c.Pubkey = rsaSPKI(n, e)
-	case oid.Equal(oidECPublicKey):
+	case oidECPublicKey:
 		if len(alg) != 2 {
 			return
 		}
-		var curve asn1.ObjectIdentifier
-		if _, err := asn1.Unmarshal(alg[1].FullBytes, &curve); err != nil {
-			return
-		}
-		info, ok := namedCurves[curve.String()]
+		curve, _ := oidText(alg[1])
+		info, ok := namedCurves[curve]
 		if !ok {
 			return
 		}
-		point, ok := ecPublicPoint(curve.String(), key)
+		point, ok := ecPublicPoint(curve, key)
 		if !ok {
 			return
 		}
@@ -1193,35 +1703,38 @@ func setPublicKey(c *PeerCertificate, spki asn1.RawValue) {
 	}
 }
 
-// parseRSAPublicKey decodes RSAPublicKey ::= SEQUENCE { n, e INTEGER }.
+// parseRSAPublicKey decodes RSAPublicKey ::= SEQUENCE { n, e INTEGER } as
+// OpenSSL's BIGNUM type does: the content octets as an unsigned number.
 func parseRSAPublicKey(b []byte) (n, e *big.Int, ok bool) {
-	seq, rest, err := parseTLV(b)
-	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+	seq, _, err := parseTLV(b)
+	if err != nil {
 		return nil, nil, false
 	}
 	items, err := structure(seq)
-	if err != nil || len(items) != 2 || items[0].Tag != asn1.TagInteger || items[1].Tag != asn1.TagInteger {
+	if err != nil || len(items) != 2 {
 		return nil, nil, false
 	}
-	n, e = twosComplement(items[0].Bytes), twosComplement(items[1].Bytes)
-	if n.Sign() <= 0 || e.Sign() <= 0 {
-		return nil, nil, false
+	for _, it := range items {
+		if it.Class != asn1.ClassUniversal || it.Tag != asn1.TagInteger || it.IsCompound {
+			return nil, nil, false
+		}
 	}
-	return n, e, true
+	return new(big.Int).SetBytes(items[0].Bytes), new(big.Int).SetBytes(items[1].Bytes), true
 }
 
 // rsaSPKI is i2d_RSA_PUBKEY: a SubjectPublicKeyInfo with rsaEncryption and
 // NULL parameters.
 func rsaSPKI(n, e *big.Int) []byte {
-	key, _ := asn1.Marshal(struct{ N, E *big.Int }{n, e})
-	spki, _ := asn1.Marshal(struct {
-		Alg pkix.AlgorithmIdentifier
-		Key asn1.BitString
-	}{
-		pkix.AlgorithmIdentifier{Algorithm: oidRSAEncryption, Parameters: asn1.NullRawValue},
-		asn1.BitString{Bytes: key, BitLength: 8 * len(key)},
-	})
-	return spki
+	integer := func(x *big.Int) []byte {
+		b := x.Bytes()
+		if len(b) == 0 || b[0]&0x80 != 0 {
+			b = append([]byte{0}, b...)
+		}
+		return derTLV(asn1.TagInteger, b)
+	}
+	key := derTLV(0x30, append(integer(n), integer(e)...))
+	alg := derTLV(0x30, []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00})
+	return derTLV(0x30, append(alg, derTLV(asn1.TagBitString, append([]byte{0}, key...))...))
 }
 
 // twosComplement decodes an INTEGER's content octets.
@@ -1283,7 +1796,11 @@ func asn1TimePrint(v asn1.RawValue) string {
 // is the fraction as ASN1_TIME_print shows it (".123"), from the fixed
 // position OpenSSL reads it at.
 func parseASN1Time(v asn1.RawValue) (t time.Time, frac string, ok bool) {
-	if v.Class != asn1.ClassUniversal || v.IsCompound {
+	if v.Class != asn1.ClassUniversal {
+		return t, "", false
+	}
+	a, ok := primitiveContent(v)
+	if !ok {
 		return t, "", false
 	}
 	var end, btz, minLen int
@@ -1296,7 +1813,6 @@ func parseASN1Time(v asn1.RawValue) (t time.Time, frac string, ok bool) {
 	default:
 		return t, "", false
 	}
-	a := v.Bytes
 	l := len(a)
 	if l < minLen {
 		return t, "", false
@@ -1424,7 +1940,9 @@ func parseASN1Time(v asn1.RawValue) (t time.Time, frac string, ok bool) {
 // OpenSSL caches makes the certificate unusable for X509_check_ca and
 // X509_check_issued.
 func extensionsValid(exts []pkix.Extension) bool {
-	for _, oid := range []string{oidExtBasicConstr, oidExtKeyUsage, oidExtExtKeyUsage, oidExtSubjectKeyID, oidExtAuthKeyID, oidExtSAN, oidExtNameConstr} {
+	for _, oid := range []string{oidExtBasicConstr, oidExtKeyUsage, oidExtExtKeyUsage,
+		oidExtSubjectKeyID, oidExtAuthKeyID, oidExtSAN, oidExtNameConstr, oidExtCRLDP,
+		oidExtNetscapeCertType, oidExtProxyCertInfo, oidExtIPAddrBlocks, oidExtASIdentifiers} {
 		e, ok := uniqueExtension(exts, oid)
 		if !ok {
 			return false
@@ -1441,13 +1959,16 @@ func extensionsValid(exts []pkix.Extension) bool {
 			if ku, ok := keyUsageBits(e.Value); !ok || ku == 0 {
 				return false
 			}
+		case oidExtNetscapeCertType:
+			if _, ok := keyUsageBits(e.Value); !ok {
+				return false
+			}
 		case oidExtExtKeyUsage:
 			if _, ok := parseOIDSequence(e.Value); !ok {
 				return false
 			}
 		case oidExtSubjectKeyID:
-			v, rest, err := parseTLV(e.Value)
-			if err != nil || len(rest) != 0 || v.Class != asn1.ClassUniversal || v.Tag != asn1.TagOctetString || v.IsCompound {
+			if _, ok := octetString(e.Value); !ok {
 				return false
 			}
 		case oidExtAuthKeyID:
@@ -1462,17 +1983,38 @@ func extensionsValid(exts []pkix.Extension) bool {
 			if !nameConstraintsOK(e.Value) {
 				return false
 			}
+		case oidExtCRLDP:
+			if !crlDistributionPointsOK(e.Value) {
+				return false
+			}
+		default: // SEQUENCE-shaped extensions checked for their outer form only
+			v, _, err := parseTLV(e.Value)
+			if err != nil {
+				return false
+			}
+			if _, err := structure(v); err != nil {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// octetString decodes a DER OCTET STRING (ignoring bytes after it).
+func octetString(b []byte) ([]byte, bool) {
+	v, _, err := parseTLV(b)
+	if err != nil || v.Class != asn1.ClassUniversal || v.Tag != asn1.TagOctetString {
+		return nil, false
+	}
+	return primitiveContent(v)
 }
 
 // akidOK reports whether an AuthorityKeyIdentifier decodes: SEQUENCE {
 // [0] keyIdentifier, [1] authorityCertIssuer GeneralNames, [2] serial },
 // each optional, in that order.
 func akidOK(b []byte) bool {
-	seq, rest, err := parseTLV(b)
-	if err != nil || len(rest) != 0 {
+	seq, _, err := parseTLV(b)
+	if err != nil {
 		return false
 	}
 	fields, err := structure(seq)
@@ -1486,8 +2028,12 @@ func akidOK(b []byte) bool {
 		}
 		next = f.Tag + 1
 		switch f.Tag {
-		case 0, 2:
-			if f.IsCompound || (f.Tag == 2 && len(f.Bytes) == 0) {
+		case 0:
+			if _, ok := primitiveContent(f); !ok {
+				return false
+			}
+		case 2:
+			if !integerOK(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagInteger, IsCompound: f.IsCompound, Bytes: f.Bytes}) {
 				return false
 			}
 		case 1:
@@ -1509,8 +2055,8 @@ func akidOK(b []byte) bool {
 // SEQUENCE { [0] GeneralSubtrees OPTIONAL, [1] GeneralSubtrees OPTIONAL },
 // a GeneralSubtree being SEQUENCE { GeneralName, [0] min, [1] max }.
 func nameConstraintsOK(b []byte) bool {
-	seq, rest, err := parseTLV(b)
-	if err != nil || len(rest) != 0 {
+	seq, _, err := parseTLV(b)
+	if err != nil {
 		return false
 	}
 	fields, err := structure(seq)
@@ -1538,10 +2084,80 @@ func nameConstraintsOK(b []byte) bool {
 	return true
 }
 
+// crlDistributionPointsOK reports whether a CRLDistributionPoints extension
+// decodes: SEQUENCE OF DistributionPoint { [0] DistributionPointName
+// (explicit: [0] fullName GeneralNames or [1] a relative name), [1] reasons,
+// [2] cRLIssuer GeneralNames }, each optional, in that order.
+func crlDistributionPointsOK(b []byte) bool {
+	seq, _, err := parseTLV(b)
+	if err != nil {
+		return false
+	}
+	dps, err := elements(seq, asn1.TagSequence)
+	if err != nil {
+		return false
+	}
+	generalNames := func(content []byte) bool {
+		gns, err := splitTLVs(content)
+		if err != nil {
+			return false
+		}
+		for _, gn := range gns {
+			if _, ok := printGeneralName(gn); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for _, dp := range dps {
+		fields, err := structure(dp)
+		if err != nil {
+			return false
+		}
+		next := 0
+		for _, f := range fields {
+			if f.Class != asn1.ClassContextSpecific || f.Tag < next || f.Tag > 2 {
+				return false
+			}
+			next = f.Tag + 1
+			switch f.Tag {
+			case 0:
+				inner, err := children(f)
+				if err != nil || len(inner) != 1 || inner[0].Class != asn1.ClassContextSpecific {
+					return false
+				}
+				switch inner[0].Tag {
+				case 0:
+					if !generalNames(inner[0].Bytes) {
+						return false
+					}
+				case 1:
+					rdn := asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, Bytes: inner[0].Bytes}
+					name := asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, Bytes: derTLV(0x31, rdn.Bytes)}
+					if _, _, _, ok := nameEntries(name); !ok {
+						return false
+					}
+				default:
+					return false
+				}
+			case 1:
+				if _, _, ok := bitString(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagBitString, IsCompound: f.IsCompound, Bytes: f.Bytes}); !ok {
+					return false
+				}
+			case 2:
+				if !generalNames(f.Bytes) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // basicConstraints decodes BasicConstraints; a negative pathLen is invalid.
 func basicConstraints(b []byte) (isCA bool, present bool, ok bool) {
-	seq, rest, err := parseTLV(b)
-	if err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+	seq, _, err := parseTLV(b)
+	if err != nil {
 		return false, false, false
 	}
 	items, err := structure(seq)
@@ -1556,7 +2172,7 @@ func basicConstraints(b []byte) (isCA bool, present bool, ok bool) {
 		items = items[1:]
 	}
 	if len(items) > 0 && items[0].Class == asn1.ClassUniversal && items[0].Tag == asn1.TagInteger {
-		if len(items[0].Bytes) == 0 || items[0].Bytes[0]&0x80 != 0 { // negative pathLen
+		if !integerOK(items[0]) || items[0].Bytes[0]&0x80 != 0 { // negative pathLen
 			return false, false, false
 		}
 		items = items[1:]
@@ -1570,11 +2186,11 @@ func basicConstraints(b []byte) (isCA bool, present bool, ok bool) {
 // keyUsageBits returns OpenSSL's ex_kusage: the first two bytes of the bit
 // string, first byte low.
 func keyUsageBits(b []byte) (int, bool) {
-	v, rest, err := parseTLV(b)
-	if err != nil || len(rest) != 0 {
+	v, _, err := parseTLV(b)
+	if err != nil {
 		return 0, false
 	}
-	bs, ok := bitStringBytes(v)
+	bs, _, ok := bitString(v)
 	if !ok {
 		return 0, false
 	}
@@ -1586,23 +2202,6 @@ func keyUsageBits(b []byte) (int, bool) {
 		ku |= int(bs[1]) << 8
 	}
 	return ku, true
-}
-
-// bitStringBytes decodes a BIT STRING as OpenSSL does: at most 7 unused
-// bits, which are cleared (Go's decoder rejects them when set).
-func bitStringBytes(v asn1.RawValue) ([]byte, bool) {
-	if v.Class != asn1.ClassUniversal || v.Tag != asn1.TagBitString || v.IsCompound || len(v.Bytes) == 0 {
-		return nil, false
-	}
-	unused := v.Bytes[0]
-	if unused > 7 {
-		return nil, false
-	}
-	out := append([]byte(nil), v.Bytes[1:]...)
-	if len(out) > 0 {
-		out[len(out)-1] &= 0xff << unused
-	}
-	return out, true
 }
 
 const kuKeyCertSign = 0x04
@@ -1636,18 +2235,17 @@ func checkCA(exts []pkix.Extension) bool {
 // trimmed and with inner white space collapsed; the attributes of one RDN
 // sorted.
 func nameCanon(name asn1.RawValue) ([]byte, bool) {
-	entries, set, ok := nameEntries(name)
+	types, values, set, ok := nameEntries(name)
 	if !ok {
 		return nil, false
 	}
 	var out []byte
-	for i := 0; i < len(entries); {
+	for i := 0; i < len(types); {
 		j := i
 		var rdn [][]byte
-		for ; j < len(entries) && set[j] == set[i]; j++ {
-			v := entries[j].Value.(asn1.RawValue)
-			oid, _ := asn1.Marshal(entries[j].Type)
-			val := v.FullBytes
+		for ; j < len(types) && set[j] == set[i]; j++ {
+			v := values[j]
+			val := dumpDER(v)
 			if canonTag(v) {
 				s, ok := asn1StringToUTF8(v)
 				if !ok {
@@ -1655,7 +2253,7 @@ func nameCanon(name asn1.RawValue) ([]byte, bool) {
 				}
 				val = derTLV(asn1.TagUTF8String, canonString(s))
 			}
-			rdn = append(rdn, derTLV(0x30, append(oid, val...)))
+			rdn = append(rdn, derTLV(0x30, append(derTLV(asn1.TagOID, []byte(types[j])), val...)))
 		}
 		sort.Slice(rdn, func(a, b int) bool { return bytes.Compare(rdn[a], rdn[b]) < 0 })
 		out = append(out, derTLV(0x31, bytes.Join(rdn, nil))...)
@@ -1666,7 +2264,7 @@ func nameCanon(name asn1.RawValue) ([]byte, bool) {
 
 // canonTag reports whether the value's type is in ASN1_MASK_CANON.
 func canonTag(v asn1.RawValue) bool {
-	if v.Class != asn1.ClassUniversal || v.IsCompound {
+	if v.Class != asn1.ClassUniversal {
 		return false
 	}
 	switch v.Tag {
@@ -1726,30 +2324,27 @@ func keyFamily(spki asn1.RawValue) string {
 	if err != nil || len(alg) < 1 {
 		return ""
 	}
-	var oid asn1.ObjectIdentifier
-	if _, err := asn1.Unmarshal(alg[0].FullBytes, &oid); err != nil {
-		return ""
-	}
-	key, ok := bitStringBytes(parts[1])
+	oid, _ := oidText(alg[0])
+	key, _, ok := bitString(parts[1])
 	if !ok {
 		return ""
 	}
-	switch {
-	case oid.Equal(oidRSAEncryption):
+	switch oid {
+	case oidRSAEncryption:
 		if _, _, ok := parseRSAPublicKey(key); ok {
 			return "RSA"
 		}
-	case oid.Equal(oidRSAPSS):
+	case oidRSAPSS:
 		if _, _, ok := parseRSAPublicKey(key); ok {
 			return "RSA-PSS"
 		}
-	case oid.Equal(oidECPublicKey):
+	case oidECPublicKey:
 		return "EC"
-	case oid.Equal(oidEd25519):
+	case oidEd25519:
 		return "ED25519"
-	case oid.Equal(oidEd448):
+	case oidEd448:
 		return "ED448"
-	case oid.Equal(oidDSA):
+	case oidDSA:
 		return "DSA"
 	}
 	return ""
@@ -1758,15 +2353,7 @@ func keyFamily(spki asn1.RawValue) string {
 // signatureKeyFamily maps a signature algorithm to the key type that makes
 // it (OBJ_find_sigid_algs); "" when OpenSSL does not know the algorithm.
 func signatureKeyFamily(alg asn1.RawValue) string {
-	parts, err := structure(alg)
-	if err != nil || len(parts) < 1 {
-		return ""
-	}
-	var oid asn1.ObjectIdentifier
-	if _, err := asn1.Unmarshal(parts[0].FullBytes, &oid); err != nil {
-		return ""
-	}
-	switch oid.String() {
+	switch algorithmOID(alg) {
 	case "1.2.840.113549.1.1.2", "1.2.840.113549.1.1.3", "1.2.840.113549.1.1.4",
 		"1.2.840.113549.1.1.5", "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12",
 		"1.2.840.113549.1.1.13", "1.2.840.113549.1.1.14", "1.2.840.113549.1.1.15",
@@ -1843,8 +2430,9 @@ func checkAKID(itbs []asn1.RawValue, ioff int, iexts, sexts []pkix.Extension) bo
 		switch f.Tag {
 		case 0: // keyIdentifier
 			if ski, _ := uniqueExtension(iexts, oidExtSubjectKeyID); ski != nil {
-				var id []byte
-				if _, err := asn1.Unmarshal(ski.Value, &id); err == nil && !bytes.Equal(id, f.Bytes) {
+				id, ok1 := octetString(ski.Value)
+				kid, ok2 := primitiveContent(f)
+				if ok1 && ok2 && !bytes.Equal(id, kid) {
 					return false
 				}
 			}
@@ -2012,4 +2600,25 @@ func buildPeerChainWithStore(chain [][]byte, extra [][]byte) *PeerCertificate {
 		cur, curStore = extra[i], i
 	}
 	return leaf
+}
+
+// bitString decodes a BIT STRING as OpenSSL does: at most 7 unused bits,
+// which are cleared (Go's decoder rejects them when set); a constructed
+// encoding is reassembled.
+func bitString(v asn1.RawValue) (bits []byte, unused byte, ok bool) {
+	if v.Class != asn1.ClassUniversal || v.Tag != asn1.TagBitString {
+		return nil, 0, false
+	}
+	c, ok := primitiveContent(v)
+	if !ok || len(c) == 0 || c[0] > 7 {
+		return nil, 0, false
+	}
+	unused = c[0]
+	bits = append([]byte(nil), c[1:]...)
+	if len(bits) > 0 {
+		bits[len(bits)-1] &= 0xff << unused
+	} else {
+		unused = 0
+	}
+	return bits, unused, true
 }

@@ -175,7 +175,13 @@ func (sc *SecureContext) configure(opts SecureContextOptions, min, max int, ciph
 			c.AddCA(ca)
 			sc.caDER = append(sc.caDER, pemCertificates(ca)...)
 		}
-	} else if err := c.SetDefaultVerifyPaths(); err != nil {
+	} else if opts.PFX != nil {
+		// The PFX's CA certificates join the store: it must be this
+		// context's own.
+		if err := c.SetDefaultVerifyPaths(); err != nil {
+			return opensslError(err.(*ossl.Error))
+		}
+	} else if err := c.UseRootStore(); err != nil {
 		return opensslError(err.(*ossl.Error))
 	}
 	for _, chain := range opts.Cert {
@@ -234,6 +240,9 @@ func (sc *SecureContext) configure(opts SecureContextOptions, min, max int, ciph
 			return &Error{Code: oe.Code(), Message: msg, Reason: oe.Reason(), Err: oe}
 		}
 	}
+	// The store and the certificates are final: build the chains now
+	// rather than on every handshake.
+	c.BuildChains()
 	return nil
 }
 

@@ -1,0 +1,80 @@
+package tls_test
+
+import (
+	gotls "crypto/tls"
+	"io"
+	"strconv"
+	"testing"
+
+	"github.com/nodetls/nodetls/tls"
+)
+
+// BenchmarkServerBulkEcho measures our server echoing 16 KiB writes from a
+// crypto/tls client over loopback TCP.
+func BenchmarkServerBulkEcho(b *testing.B) {
+	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: keyCert(b, "localhost")}, func(s *tls.TLSSocket) {
+		defer s.Close()
+		buf := make([]byte, 16<<10)
+		for {
+			n, err := s.Read(buf)
+			if n > 0 {
+				if _, err := s.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Listen(0, "127.0.0.1"); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := gotls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(srv.Address().Port), &gotls.Config{InsecureSkipVerify: true,
+		CipherSuites: nil, CurvePreferences: []gotls.CurveID{gotls.CurveP256}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	msg := make([]byte, 16<<10)
+	b.SetBytes(int64(len(msg)))
+	b.ResetTimer()
+	go func() {
+		for i := 0; i < b.N; i++ {
+			c.Write(msg)
+		}
+	}()
+	if _, err := io.CopyN(io.Discard, c, int64(b.N*len(msg))); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkServerHandshake measures full TLS 1.3 handshakes (RSA-2048)
+// against our server from a crypto/tls client.
+func BenchmarkServerHandshake(b *testing.B) {
+	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: keyCert(b, "localhost")}, func(s *tls.TLSSocket) {
+		defer s.Close()
+		io.Copy(io.Discard, s)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Listen(0, "127.0.0.1"); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	addr := "127.0.0.1:" + strconv.Itoa(srv.Address().Port)
+	cfg := &gotls.Config{InsecureSkipVerify: true, CurvePreferences: []gotls.CurveID{gotls.CurveP256}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, err := gotls.Dial("tcp", addr, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+}
