@@ -47,6 +47,12 @@ type Hooks struct {
 	// certificate callback (SSL_ERROR_WANT_X509_LOOKUP); the handshake
 	// resumes when it returns nil and fails with its error otherwise.
 	CertCallback func() error
+
+	// HandshakeDone runs when OpenSSL has completed the handshake, before
+	// the last flight it produced is sent. An error fails the handshake
+	// and that flight is never sent (a server rejecting a client
+	// certificate, as Node's server destroys the socket at that point).
+	HandshakeDone func() error
 }
 
 // A Conn drives one ossl.SSL over one net.Conn. Read and Write may run
@@ -300,6 +306,11 @@ func (c *Conn) handshake() error {
 		}
 		if err != nil {
 			return err
+		}
+		if r.SSLError == ossl.ErrorNone && r.InitFinished && c.hooks.HandshakeDone != nil {
+			if err := c.hooks.HandshakeDone(); err != nil {
+				return err
+			}
 		}
 		// Flush first: a failed handshake still owes the peer its alert.
 		if werr := c.drain(r, out); werr != nil && r.Err == nil {
@@ -578,6 +589,17 @@ func (c *Conn) Release() {
 	close(c.readNotify)
 	c.readNotify = make(chan struct{})
 	c.sslMu.Unlock()
+}
+
+// Abort closes the transport and frees the SSL without sending
+// close_notify, as Node's destroy() does.
+func (c *Conn) Abort() error {
+	c.outMu.Lock()
+	if c.werr == nil {
+		c.werr = net.ErrClosed
+	}
+	c.outMu.Unlock()
+	return c.Close()
 }
 
 // Closed reports whether Close was called.

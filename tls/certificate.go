@@ -1099,7 +1099,10 @@ func nameValueOK(v asn1.RawValue) bool {
 	switch v.Tag {
 	case asn1.TagSequence:
 		return v.IsCompound
-	case asn1.TagBitString, 7, 8, 9, 11, 13, 14, 15, 29, asn1.TagNumericString:
+	case asn1.TagBitString:
+		_, _, ok := bitString(v)
+		return ok
+	case 7, 8, 9, 11, 13, 14, 15, 29, asn1.TagNumericString:
 		_, ok := primitiveContent(v)
 		return ok
 	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagT61String, asn1.TagIA5String, 28, asn1.TagBMPString:

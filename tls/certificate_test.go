@@ -513,3 +513,33 @@ func TestNameKeyOrderStable(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPeerCertificate feeds arbitrary bytes to the builder: it must not
+// panic, what it accepts must marshal to JSON, and chain building must end.
+func FuzzPeerCertificate(f *testing.F) {
+	doc := loadPeerCertGolden(f)
+	for i, tc := range doc.Cases {
+		if i%4 == 0 && len(tc.Chain) > 0 {
+			f.Add(decodeDERs(f, tc.Chain)[0])
+		}
+	}
+	f.Fuzz(func(t *testing.T, der []byte) {
+		c, err := newPeerCertificate(der)
+		if err != nil {
+			return
+		}
+		if _, err := json.Marshal(c); err != nil {
+			t.Fatalf("MarshalJSON: %v", err)
+		}
+		if c.Raw == nil || c.Fingerprint == "" || c.SerialNumber == "" {
+			t.Fatalf("accepted certificate without raw, fingerprint or serial: %+v", c)
+		}
+		chain := buildPeerChainWithStore([][]byte{der, der, der}, [][]byte{der, der})
+		n := 0
+		for p := chain; p != nil; p = p.IssuerCertificate {
+			if n++; n > 10 {
+				t.Fatal("chain does not end")
+			}
+		}
+	})
+}

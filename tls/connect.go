@@ -104,6 +104,14 @@ func dial(ctx context.Context, o ConnectOptions) (net.Conn, error) {
 // netError gives a transport failure Node's code ("connect ECONNREFUSED
 // 127.0.0.1:1") while keeping the cause reachable.
 func netError(err error) error {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		code := "ENOTFOUND"
+		if dnsErr.IsTimeout {
+			code = "EAI_AGAIN"
+		}
+		return &Error{Code: code, Message: "getaddrinfo " + code + " " + dnsErr.Name, Err: err}
+	}
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
 		return err
@@ -122,7 +130,10 @@ func netError(err error) error {
 	var oe *net.OpError
 	if errors.As(err, &oe) {
 		addr := ""
-		if oe.Addr != nil {
+		if ta, ok := oe.Addr.(*net.TCPAddr); ok {
+			// Node prints "::1:443", without brackets.
+			addr = " " + ta.IP.String() + ":" + strconv.Itoa(ta.Port)
+		} else if oe.Addr != nil {
 			addr = " " + oe.Addr.String()
 		}
 		op := oe.Op
@@ -163,7 +174,7 @@ func connect(ctx context.Context, o ConnectOptions, nc net.Conn, ownConn bool) (
 	}
 	fail := func(err error) (*TLSSocket, error) {
 		if ownConn {
-			t.Close()
+			t.abort() // Node destroys the socket: no close_notify
 		} else {
 			t.release()
 		}

@@ -90,7 +90,6 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 		}
 	}
 	t := &TLSSocket{
-		conn:               bridge.New(nc, ssl, bridge.Hooks{}),
 		isServer:           cfg.isServer,
 		server:             cfg.server,
 		sc:                 cfg.sc,
@@ -99,6 +98,13 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 		rejectUnauthorized: cfg.rejectUnauthorized,
 		serverName:         cfg.serverName,
 	}
+	var hooks bridge.Hooks
+	if cfg.isServer && cfg.requestCert && cfg.rejectUnauthorized {
+		// Decide before the last flight leaves, as Node's server
+		// destroys the socket before it is sent.
+		hooks.HandshakeDone = t.rejectUnverifiedClient
+	}
+	t.conn = bridge.New(nc, ssl, hooks)
 	t.ctx, t.cancel = context.WithCancelCause(context.Background())
 	if cfg.server != nil {
 		cfg.server.connOpened()
@@ -253,7 +259,23 @@ func (t *TLSSocket) failHandshake(err error) {
 		return
 	}
 	t.server.clientError(err, t)
-	t.Close()
+	t.abort()
+}
+
+// abort closes without close_notify, as Node's destroy() does.
+func (t *TLSSocket) abort() {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.closed = true
+	t.mu.Unlock()
+	if t.hsTimer != nil {
+		t.hsTimer.Stop()
+	}
+	t.conn.Abort()
+	t.finish()
 }
 
 // afterHandshake records what the accessors report and decides
@@ -287,6 +309,13 @@ func (t *TLSSocket) afterHandshake() {
 		return
 	}
 	t.authErr = &Error{Code: result.Code(), Message: result.String()}
+}
+
+// rejectUnverifiedClient runs inside the server handshake, after OpenSSL
+// completed it and before the final flight is sent.
+func (t *TLSSocket) rejectUnverifiedClient() error {
+	t.once.Do(t.afterHandshake)
+	return t.verifyError()
 }
 
 // verifyError is the error a rejecting server socket fails its handshake
@@ -330,7 +359,7 @@ func (t *TLSSocket) established(err error) error {
 	e := convertError(err, !t.isServer, false)
 	var te *Error
 	if errors.As(e, &te) {
-		t.Close()
+		t.abort()
 	}
 	return e
 }
