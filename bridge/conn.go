@@ -222,7 +222,10 @@ func (c *Conn) readRaw() (*[]byte, int, error) {
 		if rerr == syscall.EAGAIN {
 			inPool.Put(bp)
 			bp = nil
-			if !released {
+			if !released && c.handshakeDone.Load() {
+				// Idle after the handshake: give back OpenSSL's record
+				// buffers too. During the handshake they are needed again
+				// at once.
 				released = true
 				c.releaseBuffers()
 			}

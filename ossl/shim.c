@@ -84,6 +84,7 @@ SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 					    SSL_SESS_CACHE_NO_AUTO_CLEAR);
 	/* Node's bundled OpenSSL runs at level 1; Debian compiles in 2. */
 	SSL_CTX_set_security_level(ctx, 1);
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
 	return ctx;

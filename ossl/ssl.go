@@ -295,7 +295,7 @@ func (s *SSL) PeerTmpKey() (typ int, name string, bits int, ok bool) {
 //
 // Corresponds to SSL_get0_peer_certificate and SSL_get_peer_cert_chain.
 func (s *SSL) PeerCertificateChain() [][]byte {
-	buf := make([]byte, 8192)
+	buf := make([]byte, 4096)
 	for {
 		var used C.size_t
 		n := C.ossl_ssl_peer_chain(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)

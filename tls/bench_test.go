@@ -78,3 +78,43 @@ func BenchmarkServerHandshake(b *testing.B) {
 		c.Close()
 	}
 }
+
+// BenchmarkServerRoundTrip64 measures 64-byte ping-pongs against our
+// server from a crypto/tls client over loopback TCP.
+func BenchmarkServerRoundTrip64(b *testing.B) {
+	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: keyCert(b, "localhost")}, func(s *tls.TLSSocket) {
+		defer s.Close()
+		buf := make([]byte, 16<<10)
+		for {
+			n, err := s.Read(buf)
+			if n > 0 {
+				if _, err := s.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Listen(0, "127.0.0.1"); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := gotls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(srv.Address().Port), &gotls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	msg := make([]byte, 64)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Write(msg)
+		if _, err := io.ReadFull(c, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

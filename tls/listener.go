@@ -21,7 +21,7 @@ func Listen(network, addr string, opts ServerOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen(network, addr)
+	l, err := listenConfig.Listen(context.Background(), network, addr)
 	if err != nil {
 		if srv.ownCtx {
 			srv.sc.Close()

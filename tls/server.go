@@ -96,6 +96,10 @@ func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Ser
 	return s, nil
 }
 
+// listenConfig leaves TCP keep-alive off on accepted connections, as Node's
+// servers do (Go turns it on by default).
+var listenConfig = net.ListenConfig{KeepAlive: -1}
+
 // defaultSessionIDContext is Node's default session ID context: the first
 // 32 hex digits of the SHA-1 of the process's arguments.
 func defaultSessionIDContext() []byte {
@@ -108,7 +112,7 @@ func defaultSessionIDContext() []byte {
 //
 // Node: server.listen([port[, host]])
 func (s *Server) Listen(port int, hostname string) error {
-	l, err := net.Listen("tcp", net.JoinHostPort(hostname, strconv.Itoa(port)))
+	l, err := listenConfig.Listen(context.Background(), "tcp", net.JoinHostPort(hostname, strconv.Itoa(port)))
 	if err != nil {
 		return netError(err)
 	}

@@ -287,10 +287,13 @@ func (t *TLSSocket) afterHandshake() {
 	var protocol string
 	var chain [][]byte
 	var result ossl.VerifyResult
+	needChain := !t.isServer || t.requestCert // a server that asked for nothing got nothing
 	t.conn.WithSSL(func(s *ossl.SSL) {
 		protocol = s.Version()
-		chain = s.PeerCertificateChain()
-		result = s.VerifyResult()
+		if needChain {
+			chain = s.PeerCertificateChain()
+			result = s.VerifyResult()
+		}
 	})
 	t.mu.Lock()
 	defer t.mu.Unlock()
