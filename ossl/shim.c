@@ -410,30 +410,186 @@ int ossl_ctx_count_certs(SSL_CTX *ctx)
 	return n;
 }
 
+
+/* The pipe BIO: the one BIO an SSL reads from and writes to. It is a
+ * memory BIO shaped for ossl_ssl_step. During a step, reads are served
+ * straight from the caller's ciphertext (the feed) and writes go straight
+ * into the caller's out buffer, so the bytes are copied once rather than
+ * into and out of a BIO_s_mem (which also zeroes every byte it grows by).
+ * Only what a step leaves over is kept in C memory: unread input in keep,
+ * output beyond the out buffer in spill. Outside a step there is no feed
+ * and no out buffer; what SSL writes then waits in spill. */
+typedef struct {
+	const unsigned char *feed; /* the step's input; valid during one step */
+	size_t feedlen, feedoff;
+	unsigned char *keep; /* input left over from earlier steps; read first */
+	size_t keepoff, keeplen, keepcap;
+	unsigned char *out; /* the step's output buffer */
+	size_t outcap, outlen;
+	unsigned char *spill; /* output waiting for an out buffer; sent first */
+	size_t spilloff, spilllen, spillcap;
+} pipe_t;
+
+static int pipe_append(unsigned char **buf, size_t *off, size_t *len, size_t *cap,
+		       const unsigned char *src, size_t n)
+{
+	if (*off > 0) { /* compact: what was consumed goes */
+		memmove(*buf, *buf + *off, *len - *off);
+		*len -= *off;
+		*off = 0;
+	}
+	if (*len + n > *cap) {
+		size_t ncap = *cap > 0 ? *cap : 16384;
+		unsigned char *nb;
+		while (ncap < *len + n)
+			ncap *= 2;
+		nb = OPENSSL_realloc(*buf, ncap);
+		if (nb == NULL)
+			return 0;
+		*buf = nb;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, src, n);
+	*len += n;
+	return 1;
+}
+
+static int pipe_read(BIO *b, char *dst, size_t n, size_t *got)
+{
+	pipe_t *p = BIO_get_data(b);
+	size_t k = 0, take;
+
+	BIO_clear_retry_flags(b);
+	if (p->keeplen > p->keepoff) {
+		take = p->keeplen - p->keepoff < n ? p->keeplen - p->keepoff : n;
+		memcpy(dst, p->keep + p->keepoff, take);
+		p->keepoff += take;
+		if (p->keepoff == p->keeplen)
+			p->keepoff = p->keeplen = 0;
+		k += take;
+	}
+	if (k < n && p->feedlen > p->feedoff) {
+		take = p->feedlen - p->feedoff < n - k ? p->feedlen - p->feedoff : n - k;
+		memcpy(dst + k, p->feed + p->feedoff, take);
+		p->feedoff += take;
+		k += take;
+	}
+	*got = k;
+	if (k == 0) {
+		BIO_set_retry_read(b); /* no data yet: retry, not end of file */
+		return 0;
+	}
+	return 1;
+}
+
+static int pipe_write(BIO *b, const char *src, size_t n, size_t *put)
+{
+	pipe_t *p = BIO_get_data(b);
+	size_t direct = 0;
+
+	BIO_clear_retry_flags(b);
+	/* Straight into the caller's buffer, unless earlier output waits. */
+	if (p->spilllen == p->spilloff && p->out != NULL && p->outlen < p->outcap) {
+		direct = p->outcap - p->outlen < n ? p->outcap - p->outlen : n;
+		memcpy(p->out + p->outlen, src, direct);
+		p->outlen += direct;
+	}
+	if (direct < n &&
+	    !pipe_append(&p->spill, &p->spilloff, &p->spilllen, &p->spillcap,
+			 (const unsigned char *)src + direct, n - direct))
+		return 0;
+	*put = n;
+	return 1;
+}
+
+static long pipe_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	pipe_t *p = BIO_get_data(b);
+
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;
+	case BIO_CTRL_PENDING:
+		return (long)((p->keeplen - p->keepoff) + (p->feedlen - p->feedoff));
+	case BIO_CTRL_WPENDING:
+		return (long)(p->spilllen - p->spilloff);
+	case BIO_CTRL_GET_CLOSE:
+		return BIO_get_shutdown(b);
+	case BIO_CTRL_SET_CLOSE:
+		BIO_set_shutdown(b, (int)num);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int pipe_create(BIO *b)
+{
+	pipe_t *p = OPENSSL_zalloc(sizeof *p);
+
+	if (p == NULL)
+		return 0;
+	BIO_set_data(b, p);
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static int pipe_destroy(BIO *b)
+{
+	pipe_t *p = BIO_get_data(b);
+
+	if (p != NULL) {
+		OPENSSL_free(p->keep);
+		OPENSSL_free(p->spill);
+		OPENSSL_free(p);
+	}
+	BIO_set_data(b, NULL);
+	return 1;
+}
+
+static BIO_METHOD *pipe_method;
+static CRYPTO_ONCE pipe_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void pipe_init(void)
+{
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "nodetls pipe");
+
+	if (m == NULL)
+		return;
+	if (!BIO_meth_set_read_ex(m, pipe_read) || !BIO_meth_set_write_ex(m, pipe_write) ||
+	    !BIO_meth_set_ctrl(m, pipe_ctrl) || !BIO_meth_set_create(m, pipe_create) ||
+	    !BIO_meth_set_destroy(m, pipe_destroy)) {
+		BIO_meth_free(m);
+		return;
+	}
+	pipe_method = m;
+}
+
+static pipe_t *ssl_pipe(SSL *ssl) { return BIO_get_data(SSL_get_rbio(ssl)); }
+
 SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e)
 {
 	SSL *ssl;
-	BIO *rbio, *wbio;
+	BIO *bio;
 
 	ERR_clear_error();
+	if (!CRYPTO_THREAD_run_once(&pipe_once, pipe_init) || pipe_method == NULL) {
+		ossl_drain(e);
+		return NULL;
+	}
 	ssl = SSL_new(ctx);
 	if (ssl == NULL) {
 		ossl_drain(e);
 		return NULL;
 	}
-	rbio = BIO_new(BIO_s_mem());
-	wbio = BIO_new(BIO_s_mem());
-	if (rbio == NULL || wbio == NULL) {
-		BIO_free(rbio);
-		BIO_free(wbio);
+	bio = BIO_new(pipe_method);
+	if (bio == NULL) {
 		SSL_free(ssl);
 		ossl_drain(e);
 		return NULL;
 	}
-	/* An empty read BIO means "retry", not end of file. */
-	BIO_set_mem_eof_return(rbio, -1);
-	BIO_set_mem_eof_return(wbio, -1);
-	SSL_set_bio(ssl, rbio, wbio); /* the SSL owns both BIOs now */
+	SSL_set_bio(ssl, bio, bio); /* the SSL owns the BIO now, for both directions */
 	if (server)
 		SSL_set_accept_state(ssl);
 	else
@@ -448,19 +604,27 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 		  void *out, size_t outcap, ossl_step *r)
 {
 	void *buf = (void *)bufaddr;
-	BIO *rbio = SSL_get_rbio(ssl), *wbio = SSL_get_wbio(ssl);
+	pipe_t *p = ssl_pipe(ssl);
 	size_t n = 0;
-	int ret = 1, rd;
+	int ret = 1;
 
 	ERR_clear_error(); /* stale entries would make SSL_get_error lie */
 	memset(r, 0, sizeof *r);
-	if (inlen > 0 && BIO_write(rbio, in, (int)inlen) != (int)inlen) {
-		/* A memory BIO only fails to grow when memory runs out. */
-		r->ret = -1;
-		r->sslerr = SSL_ERROR_SSL;
-		ossl_drain(&r->errs);
-		return -1;
+	/* Output that waited goes first, then what this step writes. */
+	p->out = out;
+	p->outcap = outcap;
+	p->outlen = 0;
+	if (outcap > 0 && p->spilllen > p->spilloff) {
+		size_t take = p->spilllen - p->spilloff < outcap ? p->spilllen - p->spilloff : outcap;
+		memcpy(out, p->spill + p->spilloff, take);
+		p->spilloff += take;
+		if (p->spilloff == p->spilllen)
+			p->spilloff = p->spilllen = 0;
+		p->outlen = take;
 	}
+	p->feed = in;
+	p->feedlen = inlen;
+	p->feedoff = 0;
 	switch (op) {
 	case OSSL_OP_HANDSHAKE:
 		ret = SSL_do_handshake(ssl);
@@ -501,19 +665,24 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	}
 	if (r->sslerr != SSL_ERROR_SSL && r->sslerr != SSL_ERROR_SYSCALL)
 		ERR_clear_error();
-	if (outcap > 0) {
-		size_t pend = BIO_ctrl_pending(wbio);
-		size_t take = pend < outcap ? pend : outcap;
-		if (take > 0) {
-			rd = BIO_read(wbio, out, (int)take);
-			if (rd > 0)
-				r->outlen = (size_t)rd;
-		}
+	/* Input this step did not consume is kept for the next one. */
+	if (p->feedlen > p->feedoff &&
+	    !pipe_append(&p->keep, &p->keepoff, &p->keeplen, &p->keepcap, p->feed + p->feedoff,
+			 p->feedlen - p->feedoff)) {
+		r->ret = ret = -1;
+		r->sslerr = SSL_ERROR_SSL;
+		ERR_raise(ERR_LIB_SSL, ERR_R_MALLOC_FAILURE);
+		ossl_drain(&r->errs);
 	}
-	r->outpending = BIO_ctrl_pending(wbio);
+	p->feed = NULL;
+	p->feedlen = p->feedoff = 0;
+	r->outlen = p->outlen;
+	p->out = NULL;
+	p->outcap = p->outlen = 0;
+	r->outpending = p->spilllen - p->spilloff;
 	r->init_finished = SSL_is_init_finished(ssl);
 	r->shutdown = SSL_get_shutdown(ssl);
-	r->has_pending = SSL_has_pending(ssl) || BIO_ctrl_pending(rbio) > 0;
+	r->has_pending = SSL_has_pending(ssl) || p->keeplen > p->keepoff;
 	r->renegotiating = SSL_renegotiate_pending(ssl);
 	return ret;
 }
@@ -698,7 +867,20 @@ size_t ossl_ctx_cipher_names(SSL_CTX *ctx, char *buf, size_t cap)
 
 int ossl_ssl_free_buffers(SSL *ssl)
 {
+	pipe_t *p = ssl_pipe(ssl);
 	int r = SSL_free_buffers(ssl);
+
+	/* The pipe's own buffers go too when they hold nothing. */
+	if (p->keeplen == p->keepoff) {
+		OPENSSL_free(p->keep);
+		p->keep = NULL;
+		p->keepoff = p->keeplen = p->keepcap = 0;
+	}
+	if (p->spilllen == p->spilloff) {
+		OPENSSL_free(p->spill);
+		p->spill = NULL;
+		p->spilloff = p->spilllen = p->spillcap = 0;
+	}
 	ERR_clear_error();
 	return r;
 }
