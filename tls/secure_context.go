@@ -327,7 +327,11 @@ func Ciphers() []string {
 	defer ctx.Free()
 	seen := map[string]bool{}
 	var out []string
-	for _, n := range ctx.CipherNames() {
+	// As Node does: the ciphers a default SSL offers, plus the five TLS 1.3
+	// suite names whether or not the default list enables them.
+	names := append(ctx.CipherNames(), "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+		"TLS_AES_128_GCM_SHA256", "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_SHA256")
+	for _, n := range names {
 		n = strings.ToLower(n)
 		if !seen[n] {
 			seen[n] = true
