@@ -609,7 +609,10 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	int ret = 1;
 
 	ERR_clear_error(); /* stale entries would make SSL_get_error lie */
-	memset(r, 0, sizeof *r);
+	/* Not memset: the error copy is large and only its count matters. */
+	r->ret = r->sslerr = r->init_finished = r->shutdown = r->has_pending = r->renegotiating = 0;
+	r->done = r->outlen = r->outpending = 0;
+	r->errs.n = 0;
 	/* Output that waited goes first, then what this step writes. */
 	p->out = out;
 	p->outcap = outcap;
