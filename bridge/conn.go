@@ -31,7 +31,7 @@ const (
 	// below 512 bytes a record) or a whole handshake flight.
 	outSize = writeChunk + 4*512
 	// inSize is one network read: two full records.
-	inSize = 2*recordSize + 1024
+	inSize = 4*recordSize + 1024
 )
 
 var (
