@@ -60,6 +60,13 @@ type Hooks struct {
 type Conn struct {
 	nc    net.Conn
 	raw   syscall.RawConn // nc's, when it is a socket
+
+	// State of one readRaw; guarded by inMu (or handshakeMu's inMu).
+	rawRead     func(fd uintptr) bool // c.rawReadFn, made once
+	rawBuf      *[]byte
+	rawN        int
+	rawErr      error
+	rawReleased bool
 	ssl   *ossl.SSL
 	hooks Hooks
 
@@ -79,7 +86,8 @@ type Conn struct {
 	needFlush    atomic.Bool // the write BIO holds output a reader produced
 	closed       atomic.Bool
 	bytesWritten atomic.Int64
-	readNotify   chan struct{} // closed and replaced after each feed by a reader; guarded by sslMu
+	readNotify   chan struct{} // closed and replaced after a feed while writerWaits; guarded by sslMu
+	writerWaits  bool          // a writer waits on readNotify; guarded by sslMu
 }
 
 // New returns a Conn that owns ssl (Close frees it) and drives it over nc.
@@ -92,6 +100,7 @@ func New(nc net.Conn, ssl *ossl.SSL, hooks Hooks) *Conn {
 	case *net.TCPConn, *net.UnixConn:
 		if rc, err := nc.(syscall.Conn).SyscallConn(); err == nil {
 			c.raw = rc
+			c.rawRead = c.rawReadFn
 		}
 	}
 	return c
@@ -126,7 +135,8 @@ func (c *Conn) step(op ossl.Op, in, buf, out []byte) (ossl.StepResult, error) {
 		return ossl.StepResult{}, net.ErrClosed
 	}
 	r := c.ssl.Step(op, in, buf, out)
-	if len(in) > 0 {
+	if len(in) > 0 && c.writerWaits {
+		c.writerWaits = false
 		close(c.readNotify)
 		c.readNotify = make(chan struct{})
 	}
@@ -207,32 +217,10 @@ func (c *Conn) readNet() (*[]byte, int, error) {
 // when the socket is readable. The first time a read would block, the
 // connection is idle and OpenSSL's record buffers are released too.
 func (c *Conn) readRaw() (*[]byte, int, error) {
-	var bp *[]byte
-	var n int
-	var rerr error
-	released := false
-	err := c.raw.Read(func(fd uintptr) bool {
-		bp = inPool.Get().(*[]byte)
-		for {
-			n, rerr = syscall.Read(int(fd), *bp)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-		if rerr == syscall.EAGAIN {
-			inPool.Put(bp)
-			bp = nil
-			if !released && c.handshakeDone.Load() {
-				// Idle after the handshake: give back OpenSSL's record
-				// buffers too. During the handshake they are needed again
-				// at once.
-				released = true
-				c.releaseBuffers()
-			}
-			return false // wait until readable, holding nothing
-		}
-		return true
-	})
+	c.rawBuf, c.rawN, c.rawErr, c.rawReleased = nil, 0, nil, false
+	err := c.raw.Read(c.rawRead)
+	bp, n, rerr := c.rawBuf, c.rawN, c.rawErr
+	c.rawBuf = nil
 	if err == nil && rerr != nil {
 		err = os.NewSyscallError("read", rerr)
 	}
@@ -249,6 +237,33 @@ func (c *Conn) readRaw() (*[]byte, int, error) {
 		return nil, 0, &net.OpError{Op: "read", Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
 	}
 	return bp, n, nil
+}
+
+// rawReadFn is the RawConn.Read callback of readRaw; the caller holds
+// inMu, which guards the raw* fields it fills.
+func (c *Conn) rawReadFn(fd uintptr) bool {
+	bp := inPool.Get().(*[]byte)
+	var n int
+	var err error
+	for {
+		n, err = syscall.Read(int(fd), *bp)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err == syscall.EAGAIN {
+		inPool.Put(bp)
+		if !c.rawReleased && c.handshakeDone.Load() {
+			// Idle after the handshake: give back OpenSSL's record
+			// buffers too. During the handshake they are needed again
+			// at once.
+			c.rawReleased = true
+			c.releaseBuffers()
+		}
+		return false // wait until readable, holding nothing
+	}
+	c.rawBuf, c.rawN, c.rawErr = bp, n, err
+	return true
 }
 
 // releaseBuffers frees OpenSSL's record buffers while the connection waits.
@@ -505,6 +520,7 @@ func (c *Conn) waitForRead() error {
 		return err
 	}
 	c.sslMu.Lock()
+	c.writerWaits = true
 	ch := c.readNotify
 	c.sslMu.Unlock()
 	<-ch
