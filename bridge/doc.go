@@ -1,5 +1,5 @@
-// Package bridge moves bytes between a net.Conn and an ossl.SSL through two
-// memory BIOs: the I/O engine under package tls. It knows OpenSSL and
+// Package bridge moves bytes between a net.Conn and an ossl.SSL through the
+// SSL's in-memory pipe BIO: the I/O engine under package tls. It knows OpenSSL and
 // bytes, nothing about Node.
 //
 // Every OpenSSL operation is one ossl.SSL.Step call (feed ciphertext, run

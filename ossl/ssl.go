@@ -61,7 +61,7 @@ type StepResult struct {
 	Err          *Error // the error queue when SSLError is ErrorSSL or ErrorSyscall
 }
 
-// An SSL owns one SSL object and its two memory BIOs. It is not safe for
+// An SSL owns one SSL object and its in-memory pipe BIO. It is not safe for
 // concurrent use.
 type SSL struct {
 	p       *C.SSL
@@ -70,7 +70,7 @@ type SSL struct {
 	res     C.ossl_step // reused by Step, so a step allocates nothing
 }
 
-// NewSSL makes an SSL for the server or client side, with memory BIOs and
+// NewSSL makes an SSL for the server or client side, with a pipe BIO and
 // Node's always-accept verify callback (the result is judged afterwards
 // from VerifyResult).
 //
