@@ -58,8 +58,8 @@ type Hooks struct {
 // A Conn drives one ossl.SSL over one net.Conn. Read and Write may run
 // concurrently with each other; Close may be called from any goroutine.
 type Conn struct {
-	nc    net.Conn
-	raw   syscall.RawConn // nc's, when it is a socket
+	nc  net.Conn
+	raw syscall.RawConn // nc's, when it is a socket
 
 	// State of one readRaw; guarded by inMu (or handshakeMu's inMu).
 	rawRead     func(fd uintptr) bool // c.rawReadFn, made once
@@ -67,8 +67,8 @@ type Conn struct {
 	rawN        int
 	rawErr      error
 	rawReleased bool
-	ssl   *ossl.SSL
-	hooks Hooks
+	ssl         *ossl.SSL
+	hooks       Hooks
 
 	handshakeMu   sync.Mutex  // one handshake at a time; taken before inMu
 	handshakeDone atomic.Bool // fast path for Read and Write
