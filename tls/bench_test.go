@@ -12,27 +12,7 @@ import (
 // BenchmarkServerBulkEcho measures our server echoing 16 KiB writes from a
 // crypto/tls client over loopback TCP.
 func BenchmarkServerBulkEcho(b *testing.B) {
-	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: keyCert(b, "localhost")}, func(s *tls.TLSSocket) {
-		defer s.Close()
-		buf := make([]byte, 16<<10)
-		for {
-			n, err := s.Read(buf)
-			if n > 0 {
-				if _, err := s.Write(buf[:n]); err != nil {
-					return
-				}
-			}
-			if err != nil {
-				return
-			}
-		}
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Listen(0, "127.0.0.1"); err != nil {
-		b.Fatal(err)
-	}
+	srv := benchEchoServer(b)
 	defer srv.Close()
 	c, err := gotls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(srv.Address().Port), &gotls.Config{InsecureSkipVerify: true,
 		CipherSuites: nil, CurvePreferences: []gotls.CurveID{gotls.CurveP256}})
@@ -82,6 +62,26 @@ func BenchmarkServerHandshake(b *testing.B) {
 // BenchmarkServerRoundTrip64 measures 64-byte ping-pongs against our
 // server from a crypto/tls client over loopback TCP.
 func BenchmarkServerRoundTrip64(b *testing.B) {
+	srv := benchEchoServer(b)
+	defer srv.Close()
+	c, err := gotls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(srv.Address().Port), &gotls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	msg := make([]byte, 64)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Write(msg)
+		if _, err := io.ReadFull(c, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchEchoServer serves the localhost fixture and echoes with a 16 KiB
+// buffer, one record at a time.
+func benchEchoServer(b *testing.B) *tls.Server {
 	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: keyCert(b, "localhost")}, func(s *tls.TLSSocket) {
 		defer s.Close()
 		buf := make([]byte, 16<<10)
@@ -103,18 +103,5 @@ func BenchmarkServerRoundTrip64(b *testing.B) {
 	if err := srv.Listen(0, "127.0.0.1"); err != nil {
 		b.Fatal(err)
 	}
-	defer srv.Close()
-	c, err := gotls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(srv.Address().Port), &gotls.Config{InsecureSkipVerify: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	msg := make([]byte, 64)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c.Write(msg)
-		if _, err := io.ReadFull(c, msg); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return srv
 }
