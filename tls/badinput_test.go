@@ -181,3 +181,20 @@ func TestOldProtocolsAtLevelZero(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestSecureOptionsTakeEffect: SSL_OP_* bits reach OpenSSL.
+func TestSecureOptionsTakeEffect(t *testing.T) {
+	o := keyCert(t, "localhost")
+	o.SecureOptions = tls.SSL_OP_NO_TLSv1_3
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false)})
+	require.NoError(t, err)
+	require.Equal(t, "TLSv1.2", c.Protocol())
+	c.Close()
+
+	// Both ends without TLS 1.2 and 1.3 share no protocol.
+	_, err = tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{SecureOptions: tls.SSL_OP_NO_TLSv1_2 | tls.SSL_OP_NO_TLSv1_3}})
+	require.Error(t, err)
+	require.Contains(t, tlsCode(err), "ERR_SSL_")
+}
