@@ -392,3 +392,20 @@ func (c *Ctx) BuildChains() int {
 	runtime.KeepAlive(c)
 	return r
 }
+
+// AddCRL adds the first PEM CRL of pem to the context's trust store and
+// turns on revocation checking for the whole chain. The store must be the
+// context's own (SetDefaultVerifyPaths or AddCA), not the shared root store.
+//
+// Corresponds to PEM_read_bio_X509_CRL, X509_STORE_add_crl and X509_STORE_set_flags.
+func (c *Ctx) AddCRL(pem []byte) error {
+	var q C.ossl_errs
+	p, n := cBytes(pem)
+	ok := C.ossl_ctx_add_crl(c.ptr(), p, n, &q)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(pem)
+	if ok != 1 {
+		return newError("PEM_read_bio_X509_CRL", &q)
+	}
+	return nil
+}

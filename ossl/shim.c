@@ -948,3 +948,35 @@ int ossl_ctx_build_chains(SSL_CTX *ctx)
 	ERR_clear_error();
 	return built;
 }
+
+/* ossl_ctx_add_crl adds the first PEM CRL in pem to the context's store
+ * and turns revocation checking on with Node's flags (every certificate
+ * of the chain is checked). The store must be the context's own. */
+int ossl_ctx_add_crl(SSL_CTX *ctx, const char *pem, size_t n, ossl_errs *e)
+{
+	BIO *bio;
+	X509_CRL *crl;
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	int ok;
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(pem, (int)n);
+	if (bio == NULL) {
+		ossl_drain(e);
+		return 0;
+	}
+	crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (crl == NULL) {
+		ossl_drain(e);
+		return 0;
+	}
+	ok = X509_STORE_add_crl(store, crl) == 1 &&
+	     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) == 1;
+	X509_CRL_free(crl);
+	if (!ok) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}

@@ -87,6 +87,7 @@ long ossl_ctx_set_timeout(SSL_CTX *ctx, long t);
 int ossl_ctx_count_certs(SSL_CTX *ctx);
 int ossl_ctx_use_root_store(SSL_CTX *ctx, ossl_errs *e);
 int ossl_ctx_build_chains(SSL_CTX *ctx);
+int ossl_ctx_add_crl(SSL_CTX *ctx, const char *pem, size_t n, ossl_errs *e);
 
 /* SSL */
 SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e);

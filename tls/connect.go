@@ -38,12 +38,10 @@ func ConnectContext(ctx context.Context, opts ConnectOptions) (*TLSSocket, error
 }
 
 func checkConnectOptions(o ConnectOptions) error {
-	// BUG(nodetls): not implemented yet: the connect options NPNProtocols, ALPNProtocols, Session, MinDHSize, RequestOCSP, OnOCSPResponse and OnSession are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: the connect options NPNProtocols, ALPNProtocols, Session, RequestOCSP, OnOCSPResponse and OnSession are refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case o.MinDHSize < 0:
-		return newError(CodeInvalidArgValue, "The property 'options.minDHSize' must be a positive number. Received "+strconv.Itoa(o.MinDHSize))
-	case o.MinDHSize != 0:
-		return notImplemented("minDHSize")
+		return newError(CodeOutOfRange, "options.minDHSize is not a positive number: "+strconv.Itoa(o.MinDHSize))
 	case o.NPNProtocols != nil:
 		return notImplemented("NPNProtocols")
 	case o.ALPNProtocols != nil:
@@ -183,8 +181,16 @@ func connect(ctx context.Context, o ConnectOptions, nc net.Conn, ownConn bool) (
 	if err := t.HandshakeContext(ctx); err != nil {
 		return fail(err)
 	}
-	// Node's onConnectSecure: the chain result first, then the host name
-	// unless the session was resumed.
+	// Node's onConnectSecure: the DH size first, then the chain result,
+	// then the host name unless the session was resumed.
+	minDH := o.MinDHSize
+	if minDH == 0 {
+		minDH = 1024
+	}
+	if k := t.EphemeralKeyInfo(); k.Type == "DH" && k.Size < minDH {
+		// Node's message says 2048 whatever the option is.
+		return fail(newError(CodeDHParamSize, "DH parameter size "+strconv.Itoa(k.Size)+" is less than 2048"))
+	}
 	verr := t.AuthorizationError()
 	if verr == nil && !t.IsSessionReused() {
 		host := o.ServerName

@@ -41,6 +41,7 @@ const (
 	CodeProtocolVersionConflict = "ERR_TLS_PROTOCOL_VERSION_CONFLICT"
 	CodeInvalidProtocolVersion  = "ERR_TLS_INVALID_PROTOCOL_VERSION"
 	CodeRequiredServerName      = "ERR_TLS_REQUIRED_SERVER_NAME"
+	CodeDHParamSize             = "ERR_TLS_DH_PARAM_SIZE"
 	CodeCryptoOperationFailed   = "ERR_CRYPTO_OPERATION_FAILED"
 	CodeConnReset               = "ECONNRESET"
 	CodeCertAltnameInvalid      = codeAltnameInvalid

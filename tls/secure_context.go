@@ -81,10 +81,6 @@ func CreateSecureContext(opts SecureContextOptions) (*SecureContext, error) {
 }
 
 func createSecureContext(opts SecureContextOptions, name string) (*SecureContext, error) {
-	// BUG(nodetls): not implemented yet: CRL (revocation checking) is refused with ERR_NOT_IMPLEMENTED.
-	if opts.CRL != nil {
-		return nil, notImplemented(name + ".crl")
-	}
 	if opts.SecureProtocol != "" {
 		if opts.MinVersion != "" {
 			return nil, newError(CodeProtocolVersionConflict, "TLS protocol version \""+opts.MinVersion+"\" conflicts with secureProtocol \""+opts.SecureProtocol+"\"")
@@ -175,9 +171,9 @@ func (sc *SecureContext) configure(opts SecureContextOptions, min, max int, ciph
 			c.AddCA(ca)
 			sc.caDER = append(sc.caDER, pemCertificates(ca)...)
 		}
-	} else if opts.PFX != nil {
-		// The PFX's CA certificates join the store: it must be this
-		// context's own.
+	} else if opts.PFX != nil || opts.CRL != nil {
+		// The PFX's CA certificates or the CRLs join the store: it must
+		// be this context's own.
 		if err := c.SetDefaultVerifyPaths(); err != nil {
 			return opensslError(err.(*ossl.Error))
 		}
@@ -221,6 +217,12 @@ func (sc *SecureContext) configure(opts SecureContextOptions, min, max int, ciph
 			case bits < 2048:
 				warn("SecurityWarning", "", "DH parameter is less than 2048 bits")
 			}
+		}
+	}
+	for _, crl := range opts.CRL {
+		// Node reads the first CRL of each entry.
+		if err := c.AddCRL(crl); err != nil {
+			return &Error{Code: CodeCryptoOperationFailed, Message: "Failed to parse CRL", Err: err}
 		}
 	}
 	if opts.SessionIDContext != "" {

@@ -320,15 +320,12 @@ func TestNotImplementedOptionsAreRefused(t *testing.T) {
 		"NPNProtocols":  {NPNProtocols: []string{"h2"}},
 		"SNICallback":   {SNICallback: func(string) (*tls.SecureContext, error) { return nil, nil }},
 		"ticketKeys":    {TicketKeys: make([]byte, 48)},
-		"crl":           {SecureContextOptions: tls.SecureContextOptions{CRL: [][]byte{{}}}},
 	} {
 		_, err := tls.CreateServer(opts, nil)
 		require.Equal(t, "ERR_NOT_IMPLEMENTED", tlsCode(err), name)
 	}
 	_, err := tls.CreateServer(tls.ServerOptions{TicketKeys: make([]byte, 47)}, nil)
 	require.Equal(t, "ERR_INVALID_ARG_VALUE", tlsCode(err))
-	_, err = tls.Connect(tls.ConnectOptions{MinDHSize: 2048})
-	require.Equal(t, "ERR_NOT_IMPLEMENTED", tlsCode(err))
 	_, err = tls.Connect(tls.ConnectOptions{Session: []byte{1}})
 	require.Equal(t, "ERR_NOT_IMPLEMENTED", tlsCode(err))
 

@@ -299,7 +299,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"server", "extra"}, "error: unexpected argument \"extra\" ..."},
 		{[]string{"client", "127.0.0.1:1", "--ciphers", "NOPE"}, "error: --ciphers: ERR_SSL_NO_CIPHER_MATCH: ..."},
 		{[]string{"client", "--secure-protocol", "SSLv3_method", "127.0.0.1:1"}, "error: --secure-protocol: ERR_TLS_INVALID_PROTOCOL_METHOD: SSLv3 methods disabled"},
-		{[]string{"client", "127.0.0.1:1", "--min-dh-size", "-1"}, "error: --min-dh-size: ERR_INVALID_ARG_VALUE: ..."},
+		{[]string{"client", "127.0.0.1:1", "--min-dh-size", "-1"}, "error: --min-dh-size: ERR_OUT_OF_RANGE: options.minDHSize is not a positive number: -1"},
 		{[]string{"client", "127.0.0.1:1", "--ca", missing}, "error: --ca: ENOENT: ..."},
 		{[]string{"client"}, "error: missing HOST:PORT operand"},
 		{[]string{"client", "127.0.0.1"}, "error: invalid address ..."},
