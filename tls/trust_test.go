@@ -14,7 +14,7 @@ func TestCRL(t *testing.T) {
 	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "revoked")})
 	connect := func(crl ...string) (*tls.TLSSocket, error) {
 		return tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
-			CheckServerIdentity: func(string, *tls.PeerCertificate) error { return nil }, // chain results only
+			CheckServerIdentity:  func(string, *tls.PeerCertificate) error { return nil }, // chain results only
 			SecureContextOptions: tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem"), CRL: caOpts(t, crl...)}})
 	}
 	c, err := connect() // no CRL: no revocation check
