@@ -7,6 +7,7 @@ package ossl
 import "C"
 
 import (
+	"encoding/binary"
 	"runtime"
 	"strings"
 	"sync"
@@ -408,4 +409,36 @@ func (c *Ctx) AddCRL(pem []byte) error {
 		return newError("PEM_read_bio_X509_CRL", &q)
 	}
 	return nil
+}
+
+// StoreIssuers walks up from each certificate (DER) through the trust
+// store and returns the DER of every issuer found there, the way Node
+// completes a peer certificate's issuer chain from its local store.
+//
+// Corresponds to X509_STORE_CTX_get1_issuer.
+func (c *Ctx) StoreIssuers(chain [][]byte) [][]byte {
+	var in []byte
+	for _, der := range chain {
+		in = binary.BigEndian.AppendUint32(in, uint32(len(der)))
+		in = append(in, der...)
+	}
+	if len(in) == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p == nil {
+		return nil
+	}
+	buf := make([]byte, 8192)
+	for {
+		var used C.size_t
+		n := C.ossl_ctx_store_issuers(c.p, (*C.uchar)(unsafe.Pointer(&in[0])), C.size_t(len(in)),
+			(*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
+		if n < 0 {
+			buf = make([]byte, int(used))
+			continue
+		}
+		return splitDER(buf[:int(used)], int(n))
+	}
 }

@@ -2,6 +2,7 @@
  * wrapper over one OpenSSL operation (or a macro cgo cannot call) that
  * clears the error queue first and drains it into an ossl_errs before
  * returning, inside the same cgo call. */
+#include <malloc.h>
 #include <string.h>
 #include <openssl/ec.h>
 #include <openssl/objects.h>
@@ -979,4 +980,64 @@ int ossl_ctx_add_crl(SSL_CTX *ctx, const char *pem, size_t n, ossl_errs *e)
 		return 0;
 	}
 	return 1;
+}
+
+/* ossl_ctx_store_issuers walks up from each certificate of a chain
+ * ([u32 len][der]...) through the context's trust store, as Node's
+ * GetLastIssuedCert does, and writes every issuer it finds in the same
+ * format into buf. Returns the count, or -1 when buf is too small (used
+ * then says how much is needed). */
+int ossl_ctx_store_issuers(SSL_CTX *ctx, const unsigned char *in, size_t inlen, unsigned char *buf,
+			   size_t cap, size_t *used)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	size_t off = 0;
+	int count = 0, small = 0;
+
+	*used = 0;
+	while (off + 4 <= inlen) {
+		size_t len = ((size_t)in[off] << 24) | ((size_t)in[off + 1] << 16) |
+			     ((size_t)in[off + 2] << 8) | in[off + 3];
+		const unsigned char *p = in + off + 4;
+		X509 *cur;
+		int depth;
+
+		off += 4 + len;
+		if (off > inlen)
+			break;
+		cur = d2i_X509(NULL, &p, (long)len);
+		for (depth = 0; cur != NULL && depth < 8; depth++) {
+			X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+			X509 *issuer = NULL;
+			int r = 0;
+
+			if (sctx != NULL && X509_STORE_CTX_init(sctx, store, cur, NULL) == 1)
+				r = X509_STORE_CTX_get1_issuer(&issuer, sctx, cur);
+			X509_STORE_CTX_free(sctx);
+			if (r != 1 || issuer == NULL) {
+				X509_free(issuer);
+				break;
+			}
+			if (X509_cmp(issuer, cur) == 0) { /* self-issued: the top */
+				X509_free(issuer);
+				break;
+			}
+			small |= put_der(issuer, buf, cap, used) < 0;
+			count++;
+			X509_free(cur);
+			cur = issuer;
+		}
+		X509_free(cur);
+	}
+	ERR_clear_error();
+	return small ? -1 : count;
+}
+
+/* ossl_heap_in_use is the C heap in use (glibc's allocated bytes), for
+ * leak tests that OpenSSL objects which no counter sees (X509, stores)
+ * are freed. */
+size_t ossl_heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
 }

@@ -88,6 +88,8 @@ int ossl_ctx_count_certs(SSL_CTX *ctx);
 int ossl_ctx_use_root_store(SSL_CTX *ctx, ossl_errs *e);
 int ossl_ctx_build_chains(SSL_CTX *ctx);
 int ossl_ctx_add_crl(SSL_CTX *ctx, const char *pem, size_t n, ossl_errs *e);
+int ossl_ctx_store_issuers(SSL_CTX *ctx, const unsigned char *in, size_t inlen, unsigned char *buf,
+			   size_t cap, size_t *used);
 
 /* SSL */
 SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e);
@@ -111,6 +113,8 @@ int ossl_ssl_peer_tmp_key(SSL *ssl, int *type, char *name, size_t namecap, int *
  * chain it sent, leaf first, into buf as [uint32 len][der]...; returns the
  * number of certificates, or -needed when buf is too small. */
 int ossl_ssl_peer_chain(SSL *ssl, unsigned char *buf, size_t cap, size_t *used);
+
+size_t ossl_heap_in_use(void);
 
 /* X509 (CA parsing for the trust store and tests) */
 int ossl_count_pem_certs(const char *pem, size_t n);

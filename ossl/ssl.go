@@ -304,14 +304,7 @@ func (s *SSL) PeerCertificateChain() [][]byte {
 			buf = make([]byte, int(used))
 			continue
 		}
-		var chain [][]byte
-		b := buf[:int(used)]
-		for i := 0; i < int(n); i++ {
-			l := binary.BigEndian.Uint32(b)
-			chain = append(chain, b[4:4+l:4+l])
-			b = b[4+l:]
-		}
-		return chain
+		return splitDER(buf[:int(used)], int(n))
 	}
 }
 
@@ -339,4 +332,15 @@ func (s *SSL) FreeBuffers() bool {
 	r := C.ossl_ssl_free_buffers(s.ptr()) == 1
 	runtime.KeepAlive(s)
 	return r
+}
+
+// splitDER splits n [u32 length][DER] records.
+func splitDER(b []byte, n int) [][]byte {
+	var out [][]byte
+	for i := 0; i < n && len(b) >= 4; i++ {
+		l := binary.BigEndian.Uint32(b)
+		out = append(out, b[4:4+l:4+l])
+		b = b[4+l:]
+	}
+	return out
 }

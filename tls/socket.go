@@ -516,7 +516,9 @@ func (t *TLSSocket) PeerCertificate(detailed bool) *PeerCertificate {
 		return nil
 	}
 	if detailed {
-		return buildPeerChainWithStore(chain, t.sc.caDER)
+		// Node completes the chain from the context's trust store (the
+		// system store when CA is nil).
+		return buildPeerChainWithStore(chain, append(t.sc.ctx.StoreIssuers(chain), t.sc.caDER...))
 	}
 	return buildPeerChain(chain, false)
 }

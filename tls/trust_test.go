@@ -92,3 +92,97 @@ func TestMinDHSize(t *testing.T) {
 	_, err := tls.Connect(tls.ConnectOptions{MinDHSize: -1})
 	require.Equal(t, "ERR_OUT_OF_RANGE", tlsCode(err))
 }
+
+// TestChainsFromCA: intermediates given only in CA complete chains on both
+// sides, several CAs may share one PEM entry, and PeerCertificate(true)
+// links the issuers from the peer chain and then the local store.
+func TestChainsFromCA(t *testing.T) {
+	leafOnly := keyCert(t, "agent6") // agent6 alone; its issuer ca3 is not sent
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: leafOnly})
+	check := func(string, *tls.PeerCertificate) error { return nil }
+	connect := func(port int, ca ...string) (*tls.TLSSocket, error) {
+		return tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: port, RejectUnauthorized: tls.Bool(false),
+			CheckServerIdentity: check, SecureContextOptions: tls.SecureContextOptions{CA: caOpts(t, ca...)}})
+	}
+	c, err := connect(srv.Address().Port, "ca1-cert.pem")
+	require.NoError(t, err)
+	require.Equal(t, "UNABLE_TO_VERIFY_LEAF_SIGNATURE", tlsCode(c.AuthorizationError()))
+	c.Close()
+
+	// The client has the intermediate in CA: the chain verifies, and the
+	// detailed certificate climbs agent6 -> ca3 -> ca1 from the store.
+	c, err = connect(srv.Address().Port, "ca1-cert.pem", "ca3-cert.pem")
+	require.NoError(t, err)
+	require.True(t, c.Authorized())
+	var cns []string
+	for pc := c.PeerCertificate(true); pc != nil; pc = pc.IssuerCertificate {
+		cns = append(cns, pc.Subject["CN"])
+	}
+	require.Equal(t, []string{"agent6", "ca3", "ca1"}, cns)
+	c.Close()
+
+	// The server has the intermediate in its CA: it sends it.
+	o := keyCert(t, "agent6")
+	o.CA = caOpts(t, "ca3-cert.pem")
+	srv2 := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+	c, err = connect(srv2.Address().Port, "ca1-cert.pem")
+	require.NoError(t, err)
+	require.True(t, c.Authorized(), "%v", c.AuthorizationError())
+	c.Close()
+
+	// ca1 and ca2 in one PEM entry both count.
+	srv3 := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "agent3")})
+	c, err = connect(srv3.Address().Port, "ca1-ca2.pem")
+	require.NoError(t, err)
+	require.True(t, c.Authorized())
+	c.Close()
+}
+
+// TestServerNameRules: SNI only when ServerName is set (an IP is still
+// sent, with Node's DEP0123 warning); Dial fills it from a host name.
+func TestServerNameRules(t *testing.T) {
+	names := make(chan string, 4)
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")})
+	srv.OnSecureConnection(func(s *tls.TLSSocket) { names <- s.ServerName() })
+	port := srv.Address().Port
+	ca := tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem")}
+
+	c, err := tls.Connect(tls.ConnectOptions{Host: "localhost", Port: port, SecureContextOptions: ca})
+	require.NoError(t, err)
+	require.Equal(t, "", <-names, "Connect sends no SNI from Host")
+	require.True(t, c.Authorized(), "the certificate is checked against Host")
+	c.Close()
+
+	var warnings []string
+	tls.OnWarning = func(name, code, msg string) { warnings = append(warnings, name+" "+code) }
+	defer func() { tls.OnWarning = nil }()
+	c, err = tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: port, ServerName: "127.0.0.1", SecureContextOptions: ca})
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1", <-names)
+	require.Equal(t, []string{"DeprecationWarning DEP0123"}, warnings)
+	c.Close()
+
+	c, err = tls.Dial("tcp", "localhost:"+strconv.Itoa(port), tls.ConnectOptions{SecureContextOptions: ca})
+	require.NoError(t, err)
+	require.Equal(t, "localhost", <-names, "Dial sends the host name, as crypto/tls")
+	require.Equal(t, "localhost", c.ServerName())
+	c.Close()
+}
+
+// TestTLS13CertificateRequired: under TLS 1.3 a client without a
+// certificate sees secureConnect, then the server's alert (Node case 71).
+func TestTLS13CertificateRequired(t *testing.T) {
+	o := keyCert(t, "localhost")
+	o.CA = caOpts(t, "ca1-cert.pem")
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o, RequestCert: true})
+	errs := make(chan error, 1)
+	srv.OnTLSClientError(func(err error, s *tls.TLSSocket) { errs <- err })
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "localhost",
+		SecureContextOptions: tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem")}})
+	require.NoError(t, err)
+	defer c.Close()
+	require.True(t, c.Authorized())
+	_, err = c.Read(make([]byte, 1))
+	require.Equal(t, "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", tlsCode(err))
+	require.Equal(t, "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE", tlsCode(<-errs))
+}

@@ -1,0 +1,5 @@
+//go:build asan
+
+package ossl_test
+
+const asanEnabled = true
