@@ -200,3 +200,19 @@ func TestHTTPOverListen(t *testing.T) {
 		require.Equal(t, "hello /x", string(body))
 	})
 }
+
+// TestCertificateRequestCANames: the CA names a server sends when it asks
+// for a client certificate are those of CA (seen by openssl s_client).
+func TestCertificateRequestCANames(t *testing.T) {
+	peers.Require(t, "openssl")
+	o := keyCert(t, "localhost")
+	o.CA = caOpts(t, "ca1-ca2.pem")
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o, RequestCert: true, RejectUnauthorized: tls.Bool(false)})
+	p := peers.StartProcess(t, "openssl", "s_client", "-connect", "127.0.0.1:"+strconv.Itoa(srv.Address().Port),
+		"-CAfile", testpki.Path("ca1-cert.pem"), "-no_ign_eof")
+	p.WaitForLine(t, "Acceptable client certificate CA names", 10*time.Second)
+	require.Contains(t, p.WaitForLine(t, "CN = ca1", 5*time.Second), "O = Test")
+	p.WaitForLine(t, "CN = ca2", 5*time.Second)
+	p.CloseStdin()
+	require.NoError(t, p.Wait(10*time.Second))
+}
