@@ -53,6 +53,8 @@ typedef struct {
 	int shutdown;       /* SSL_get_shutdown */
 	int has_pending;    /* SSL_has_pending or unread bytes in the read BIO */
 	int renegotiating;  /* a handshake started after the first one completed */
+	size_t sent;        /* socket mode: ciphertext bytes sent to the socket */
+	int werrno;         /* socket mode: the errno that ended the write side */
 	ossl_errs errs;
 } ossl_step;
 
@@ -100,6 +102,7 @@ void ossl_ssl_set_verify(SSL *ssl, int mode);
 int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n, ossl_errs *e);
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
+void ossl_ssl_set_fd(SSL *ssl, int fd);
 long ossl_ssl_get_verify_result(SSL *ssl);
 const char *ossl_ssl_get_version(SSL *ssl);
 const char *ossl_ssl_cipher_name(SSL *ssl);
