@@ -213,10 +213,12 @@ func key(t *testing.T, name string) crypto.Signer {
 
 func TestKeysMatchCerts(t *testing.T) {
 	type pair struct{ key, cert string }
-	pairs := []pair{{"raw-key.pem", "pass-cert.pem"}}
+	pairs := []pair{{"raw-key.pem", "pass-cert.pem"}, {"localhost-key.pem", "badsig-cert.pem"}}
 	for _, r := range []string{"ca1", "ca2", "ca3", "agent1", "agent2", "agent3", "agent4", "agent6",
 		"localhost", "ipcn", "multi", "client1", "expired", "notyet", "revoked",
-		"ec", "ec-leaf", "ed25519", "rsa1024"} {
+		"ec", "ec-leaf", "ed25519", "rsa1024",
+		"notca", "notca-leaf", "cafalse", "cafalse-leaf", "pathlen0", "pathlen0-sub", "pathlen0-leaf",
+		"serverauth", "sha1", "critext"} {
 		pairs = append(pairs, pair{r + "-key.pem", r + "-cert.pem"})
 	}
 	for _, p := range pairs {
@@ -333,6 +335,16 @@ func TestVerify(t *testing.T) {
 		{"ec-cert.pem", "ec-cert.pem", "", true},
 		{"ed25519-cert.pem", "ed25519-cert.pem", "", true},
 		{"pass-cert.pem", "pass-cert.pem", "", true},
+		// Verification fixtures (see tls/testdata/node/verify.json).
+		{"notca-leaf-cert.pem", "ca1-cert.pem", "notca-cert.pem", false},
+		{"cafalse-leaf-cert.pem", "ca1-cert.pem", "cafalse-cert.pem", false},
+		{"pathlen0-sub-cert.pem", "ca1-cert.pem", "pathlen0-cert.pem", true},
+		{"pathlen0-leaf-cert.pem", "ca1-cert.pem", "pathlen0-leaf-chain.pem", false},
+		{"serverauth-cert.pem", "ca1-cert.pem", "", true},
+		{"sha1-cert.pem", "ca1-cert.pem", "", false},    // Go rejects SHA-1 signatures
+		{"critext-cert.pem", "ca1-cert.pem", "", false}, // unhandled critical extension
+		{"badsig-cert.pem", "ca1-cert.pem", "", false},
+		{"agent6-cert.pem", "ca1-cert.pem", "agent6-fullchain.pem", true},
 	}
 	for _, c := range cases {
 		opts := x509.VerifyOptions{
@@ -378,6 +390,80 @@ func TestCRLs(t *testing.T) {
 	}
 	if len(c2.RevokedCertificateEntries) != 0 {
 		t.Error("ca2-crl must be empty")
+	}
+	ce := crl("ca1-crl-expired.pem")
+	if err := ce.CheckSignatureFrom(cert(t, "ca1-cert.pem")); err != nil {
+		t.Errorf("ca1-crl-expired signature: %v", err)
+	}
+	if !ce.ThisUpdate.Equal(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)) ||
+		!ce.NextUpdate.Equal(time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)) || len(ce.RevokedCertificateEntries) != 0 {
+		t.Errorf("ca1-crl-expired: %v..%v, %d entries", ce.ThisUpdate, ce.NextUpdate, len(ce.RevokedCertificateEntries))
+	}
+}
+
+// TestVerifyFixtures checks the certificate-verification fixtures made by
+// `ONLY=trust bash testdata/gen.sh`.
+func TestVerifyFixtures(t *testing.T) {
+	cns := func(name string) string {
+		var out []string
+		for _, c := range certs(t, name) {
+			out = append(out, c.Subject.CommonName)
+		}
+		return strings.Join(out, ",")
+	}
+	for name, want := range map[string]string{
+		"agent6-fullchain.pem":    "agent6,ca3,ca1",
+		"notca-leaf-chain.pem":    "notca-leaf,notca",
+		"cafalse-leaf-chain.pem":  "cafalse-leaf,cafalse",
+		"pathlen0-leaf-chain.pem": "pathlen0-leaf,pathlen0-sub,pathlen0",
+	} {
+		if got := cns(name); got != want {
+			t.Errorf("%s holds %s, want %s", name, got, want)
+		}
+	}
+	// (sha1 is left out: Go refuses to check SHA-1 signatures.)
+	for _, n := range []string{"notca", "cafalse", "pathlen0", "serverauth", "critext"} {
+		if err := cert(t, n+"-cert.pem").CheckSignatureFrom(cert(t, "ca1-cert.pem")); err != nil {
+			t.Errorf("%s not signed by ca1: %v", n, err)
+		}
+	}
+
+	if c := cert(t, "notca-cert.pem"); c.BasicConstraintsValid || c.KeyUsage&x509.KeyUsageCertSign == 0 {
+		t.Errorf("notca: basicConstraints present=%v keyUsage=%v", c.BasicConstraintsValid, c.KeyUsage)
+	}
+	if c := cert(t, "cafalse-cert.pem"); !c.BasicConstraintsValid || c.IsCA {
+		t.Errorf("cafalse: basicConstraints present=%v CA=%v", c.BasicConstraintsValid, c.IsCA)
+	}
+	if c := cert(t, "pathlen0-cert.pem"); !c.IsCA || c.MaxPathLen != 0 || !c.MaxPathLenZero {
+		t.Errorf("pathlen0: CA=%v pathlen=%d zero=%v", c.IsCA, c.MaxPathLen, c.MaxPathLenZero)
+	}
+	if c := cert(t, "pathlen0-sub-cert.pem"); !c.IsCA || c.MaxPathLen != -1 {
+		t.Errorf("pathlen0-sub: CA=%v pathlen=%d", c.IsCA, c.MaxPathLen)
+	}
+	if c := cert(t, "serverauth-cert.pem"); len(c.ExtKeyUsage) != 1 || c.ExtKeyUsage[0] != x509.ExtKeyUsageServerAuth {
+		t.Errorf("serverauth EKU = %v", c.ExtKeyUsage)
+	}
+	if c := cert(t, "sha1-cert.pem"); c.SignatureAlgorithm != x509.SHA1WithRSA {
+		t.Errorf("sha1 signature algorithm = %v", c.SignatureAlgorithm)
+	}
+	if c := cert(t, "critext-cert.pem"); len(c.UnhandledCriticalExtensions) != 1 ||
+		!c.UnhandledCriticalExtensions[0].Equal(asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 32473, 1}) {
+		t.Errorf("critext unhandled critical extensions = %v", c.UnhandledCriticalExtensions)
+	}
+
+	good, bad := cert(t, "localhost-cert.pem"), cert(t, "badsig-cert.pem")
+	diff := 0
+	for i := range good.Raw {
+		if i < len(bad.Raw) && good.Raw[i] != bad.Raw[i] {
+			diff++
+		}
+	}
+	if len(good.Raw) != len(bad.Raw) || diff != 1 || !bytes.Equal(good.RawTBSCertificate, bad.RawTBSCertificate) {
+		t.Errorf("badsig differs from localhost in %d bytes (lengths %d, %d), want only one signature byte",
+			diff, len(good.Raw), len(bad.Raw))
+	}
+	if err := bad.CheckSignatureFrom(cert(t, "ca1-cert.pem")); err == nil {
+		t.Error("badsig signature verifies")
 	}
 }
 

@@ -21,7 +21,11 @@
 // an empty list (nothing trusted); otherwise the files are passed as an array
 // of Buffers. crl likewise (null: option omitted). verifierOptions are extra
 // options for the verifying side (the client in "client", the server in
-// "server"). servername is chosen to match each served certificate, so Node's
+// "server"), presenterOptions for the side that presents the certificate.
+// presenterCa is the presenting side's own ca option (null: omitted, i.e.
+// Node's bundled roots, which hold none of the test CAs): OpenSSL's
+// automatic chain building appends the issuers it finds there to the chain
+// sent (see the auto-chain cases). servername is chosen to match each served certificate, so Node's
 // default checkServerIdentity is used ("checkServerIdentity": "default");
 // Node only runs it when the chain verified, so it cannot mask a chain error.
 // A case may set checkServerIdentity: "noop" (() => undefined) instead.
@@ -41,12 +45,15 @@ function both(cert, key, o = {}) {
   const ca = o.ca === undefined ? ['ca1-cert.pem'] : o.ca;
   const crl = o.crl === undefined ? null : o.crl;
   const v = o.verifierOptions || {};
+  const p = o.presenterOptions || {};
+  const pca = o.presenterCa === undefined ? null : o.presenterCa;
   return {
     client: {
       cert, key, ca, crl, servername: o.servername || 'localhost',
-      checkServerIdentity: o.checkServerIdentity || 'default', verifierOptions: v,
+      checkServerIdentity: o.checkServerIdentity || 'default',
+      verifierOptions: v, presenterOptions: p, presenterCa: pca,
     },
-    server: { cert, key, ca, crl, verifierOptions: v },
+    server: { cert, key, ca, crl, verifierOptions: v, presenterOptions: p, presenterCa: pca },
   };
 }
 
@@ -70,7 +77,10 @@ const cases = [
     note: 'server direction only: requestCert and the client sends no certificate ' +
       '(Node\'s VerifyPeerCertificate default; a server always sends one)',
     client: null,
-    server: { cert: null, key: null, ca: ['ca1-cert.pem'], crl: null, verifierOptions: {} } },
+    server: {
+      cert: null, key: null, ca: ['ca1-cert.pem'], crl: null,
+      verifierOptions: {}, presenterOptions: {}, presenterCa: null,
+    } },
   { name: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', want: { client: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', server: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' },
     note: 'agent6 + ca3 chain sent, nothing trusted (ca: [])',
     ...both('agent6-chain.pem', 'agent6-key.pem', { ca: [], servername: 'agent6' }) },
@@ -89,6 +99,13 @@ const cases = [
   { name: 'SELF_SIGNED_CERT_IN_CHAIN', want: { client: 'SELF_SIGNED_CERT_IN_CHAIN', server: 'SELF_SIGNED_CERT_IN_CHAIN' },
     note: 'agent6 + ca3 + ca1 sent, nothing trusted (ca: [])',
     ...both('agent6-fullchain.pem', 'agent6-key.pem', { ca: [], servername: 'agent6' }) },
+  { name: 'SELF_SIGNED_CERT_IN_CHAIN-auto-chain', want: { client: 'SELF_SIGNED_CERT_IN_CHAIN', server: 'SELF_SIGNED_CERT_IN_CHAIN' },
+    note: 'agent1 alone, but the presenting side has ca1 in its own ca option, so OpenSSL\'s ' +
+      'automatic chain building sends agent1 + ca1; the verifier omits ca (bundled roots)',
+    ...both('agent1-cert.pem', 'agent1-key.pem', { ca: null, servername: 'agent1', presenterCa: ['ca1-cert.pem'] }) },
+  { name: 'ok-auto-chain', want: { client: null, server: null },
+    note: 'agent6 alone, presenting side has ca3 in its ca option: auto-chain sends agent6 + ca3',
+    ...both('agent6-cert.pem', 'agent6-key.pem', { servername: 'agent6', presenterCa: ['ca3-cert.pem'] }) },
   { name: 'CERT_HAS_EXPIRED', want: { client: 'CERT_HAS_EXPIRED', server: 'CERT_HAS_EXPIRED' },
     ...both('expired-cert.pem', 'expired-key.pem') },
   { name: 'CERT_NOT_YET_VALID', want: { client: 'CERT_NOT_YET_VALID', server: 'CERT_NOT_YET_VALID' },
@@ -102,8 +119,13 @@ const cases = [
     note: 'ca1 CRL with nextUpdate 2020-01-02',
     ...both('localhost-cert.pem', 'localhost-key.pem', { crl: ['ca1-crl-expired.pem'] }) },
   { name: 'INVALID_CA', want: { client: 'INVALID_CA', server: 'INVALID_CA' },
-    note: 'notca-leaf + notca (CA:FALSE) sent, root ca1 trusted',
+    note: 'notca-leaf + notca sent, root ca1 trusted; notca has no basicConstraints (keyUsage keyCertSign), ' +
+      'so only the CA check fails',
     ...both('notca-leaf-chain.pem', 'notca-leaf-key.pem') },
+  { name: 'INVALID_PURPOSE-ca-false-intermediate', want: { client: 'INVALID_PURPOSE', server: 'INVALID_PURPOSE' },
+    note: 'cafalse-leaf + cafalse (CA:FALSE) sent, root ca1 trusted: OpenSSL reports INVALID_CA and then ' +
+      'INVALID_PURPOSE at depth 1; Node\'s callback continues, so the last error is the result',
+    ...both('cafalse-leaf-chain.pem', 'cafalse-leaf-key.pem') },
   { name: 'PATH_LENGTH_EXCEEDED', want: { client: 'PATH_LENGTH_EXCEEDED', server: 'PATH_LENGTH_EXCEEDED' },
     note: 'pathlen0-leaf + pathlen0-sub + pathlen0 (pathlen:0) sent, root ca1 trusted',
     ...both('pathlen0-leaf-chain.pem', 'pathlen0-leaf-key.pem') },
@@ -119,11 +141,17 @@ const cases = [
 
   // --- Results outside Node's table: UNSPECIFIED. ----------------------------
   { name: 'UNSPECIFIED-sha1', want: { client: 'UNSPECIFIED', server: 'UNSPECIFIED' },
-    note: 'SHA-1 signed leaf: X509_V_ERR_CA_MD_TOO_WEAK (68) at Node\'s default security level 1',
-    ...both('sha1-cert.pem', 'sha1-key.pem') },
+    note: 'SHA-1 signed leaf: X509_V_ERR_CA_MD_TOO_WEAK (68) at Node\'s default security level 1; the presenting ' +
+      'side needs @SECLEVEL=0 to load the certificate at all (else ERR_SSL_CA_MD_TOO_WEAK from createSecureContext)',
+    ...both('sha1-cert.pem', 'sha1-key.pem', { presenterOptions: { ciphers: 'DEFAULT:@SECLEVEL=0' } }) },
   { name: 'ok-sha1-seclevel0', want: { client: null, server: null },
-    note: 'the same SHA-1 leaf is accepted when the verifier runs at @SECLEVEL=0',
-    ...both('sha1-cert.pem', 'sha1-key.pem', { verifierOptions: { ciphers: 'DEFAULT:@SECLEVEL=0' } }) },
+    note: 'the same SHA-1 leaf is accepted when the verifier also runs at @SECLEVEL=0',
+    ...both('sha1-cert.pem', 'sha1-key.pem', {
+      presenterOptions: { ciphers: 'DEFAULT:@SECLEVEL=0' }, verifierOptions: { ciphers: 'DEFAULT:@SECLEVEL=0' },
+    }) },
+  { name: 'UNSPECIFIED-ee-key-too-small', want: { client: 'UNSPECIFIED', server: 'UNSPECIFIED' },
+    note: '1024-bit RSA leaf with the verifier at @SECLEVEL=2: X509_V_ERR_EE_KEY_TOO_SMALL (66)',
+    ...both('rsa1024-cert.pem', 'rsa1024-key.pem', { verifierOptions: { ciphers: 'DEFAULT:@SECLEVEL=2' } }) },
   { name: 'UNSPECIFIED-critical-extension', want: { client: 'UNSPECIFIED', server: 'UNSPECIFIED' },
     note: 'unknown critical extension 1.3.6.1.4.1.32473.1: X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION (34)',
     ...both('critext-cert.pem', 'critext-key.pem') },
@@ -162,8 +190,8 @@ function withServer(serverOpts, onSecure, fn) {
 }
 
 function clientDirection(d, rejectUnauthorized) {
-  const serverOpts = { key: fx(d.key), cert: fx(d.cert) };
-  serverOpts.ecdhCurve = 'prime256v1';
+  const serverOpts = { key: fx(d.key), cert: fx(d.cert), ecdhCurve: 'prime256v1', ...d.presenterOptions };
+  if (d.presenterCa !== null) serverOpts.ca = readAll(d.presenterCa);
   return withServer(serverOpts, () => {}, (port, done) => {
     const opts = {
       host: '127.0.0.1', port, servername: d.servername, rejectUnauthorized,
@@ -200,9 +228,10 @@ function serverDirection(d) {
     };
   }, (port, done) => {
     const opts = {
-      host: '127.0.0.1', port, servername: 'localhost', ca: fx('ca1-cert.pem'),
-      rejectUnauthorized: false, ecdhCurve: 'prime256v1',
+      host: '127.0.0.1', port, servername: 'localhost',
+      rejectUnauthorized: false, ecdhCurve: 'prime256v1', ...d.presenterOptions,
     };
+    if (d.presenterCa !== null) opts.ca = readAll(d.presenterCa);
     if (d.cert !== null) { opts.cert = fx(d.cert); opts.key = fx(d.key); }
     const c = tls.connect(opts, () => {
       // TLS 1.3: the server finishes after the client, so wait for it.
@@ -234,7 +263,10 @@ function observed(dir, r) {
         'Node client presents cert/key (cert null: no client certificate). verifyError is socket._handle.verifyError().',
       'servername matches every served certificate and checkServerIdentity is Node\'s default unless a case says "noop"; ' +
         'Node runs it only when the chain verified.',
-      'verifierOptions are extra options of the verifying side. ecdhCurve prime256v1 on both sides; TLS 1.3 negotiated.',
+      'verifierOptions / presenterOptions are extra options of the verifying / presenting side; presenterCa is the ' +
+        'presenting side\'s ca option (null: omitted), from which OpenSSL auto-chains issuers into the chain it sends.',
+      'want is the code each direction was meant to produce (null: authorized); a direction that is null was not run.',
+      'ecdhCurve prime256v1 on both sides; default protocol range.',
     ],
     cases: [],
   };
