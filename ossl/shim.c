@@ -1102,3 +1102,55 @@ size_t ossl_heap_in_use(void)
  * (non-blocking, without SIGPIPE) as OpenSSL produces it. The caller keeps
  * fd valid during every call on ssl. */
 void ossl_ssl_set_fd(SSL *ssl, int fd) { ssl_pipe(ssl)->fd = fd; }
+
+/* ossl_ssl_get_session copies the current session as DER into buf when it
+ * is resumable; returns its length, 0 when there is none, or -needed. */
+int ossl_ssl_get_session(SSL *ssl, unsigned char *buf, size_t cap)
+{
+	SSL_SESSION *s = SSL_get1_session(ssl);
+	int n;
+	unsigned char *p = buf;
+
+	if (s == NULL)
+		return 0;
+	if (!SSL_SESSION_is_resumable(s)) {
+		SSL_SESSION_free(s);
+		return 0;
+	}
+	n = i2d_SSL_SESSION(s, NULL);
+	if (n <= 0) {
+		SSL_SESSION_free(s);
+		ERR_clear_error();
+		return 0;
+	}
+	if ((size_t)n > cap) {
+		SSL_SESSION_free(s);
+		return -n;
+	}
+	i2d_SSL_SESSION(s, &p);
+	SSL_SESSION_free(s);
+	ERR_clear_error();
+	return n;
+}
+
+/* ossl_ssl_set_session offers a DER session for resumption. */
+int ossl_ssl_set_session(SSL *ssl, const unsigned char *der, size_t n, ossl_errs *e)
+{
+	const unsigned char *p = der;
+	SSL_SESSION *s;
+	int ok;
+
+	ERR_clear_error();
+	s = d2i_SSL_SESSION(NULL, &p, (long)n);
+	if (s == NULL) {
+		ossl_drain(e);
+		return 0;
+	}
+	ok = SSL_set_session(ssl, s);
+	SSL_SESSION_free(s);
+	if (ok != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}

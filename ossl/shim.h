@@ -103,6 +103,8 @@ int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
 void ossl_ssl_set_fd(SSL *ssl, int fd);
+int ossl_ssl_get_session(SSL *ssl, unsigned char *buf, size_t cap);
+int ossl_ssl_set_session(SSL *ssl, const unsigned char *der, size_t n, ossl_errs *e);
 long ossl_ssl_get_verify_result(SSL *ssl);
 const char *ossl_ssl_get_version(SSL *ssl);
 const char *ossl_ssl_cipher_name(SSL *ssl);

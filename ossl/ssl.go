@@ -358,3 +358,38 @@ func (s *SSL) SetFD(fd int) {
 	C.ossl_ssl_set_fd(s.ptr(), C.int(fd))
 	runtime.KeepAlive(s)
 }
+
+// Session returns the current session in DER when it is resumable; nil
+// otherwise. Under TLS 1.3 it becomes resumable once a ticket was read.
+//
+// Corresponds to SSL_get1_session, SSL_SESSION_is_resumable and i2d_SSL_SESSION.
+func (s *SSL) Session() []byte {
+	buf := make([]byte, 2048)
+	for {
+		n := int(C.ossl_ssl_get_session(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
+		runtime.KeepAlive(s)
+		if n < 0 {
+			buf = make([]byte, -n)
+			continue
+		}
+		if n == 0 {
+			return nil
+		}
+		return buf[:n:n]
+	}
+}
+
+// SetSession offers a DER session (from Session) for resumption.
+//
+// Corresponds to d2i_SSL_SESSION and SSL_set_session.
+func (s *SSL) SetSession(der []byte) error {
+	var q C.ossl_errs
+	p, n := cBytes(der)
+	ok := C.ossl_ssl_set_session(s.ptr(), (*C.uchar)(unsafe.Pointer(p)), n, &q)
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(der)
+	if ok != 1 {
+		return newError("d2i_SSL_SESSION", &q)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package tls_test
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -72,4 +73,26 @@ func TestClientCertificates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTLS13UntrustedClientRejected: under TLS 1.3 a rejected client
+// certificate surfaces after secureConnect: the client's next read ends,
+// and the server reports the code to OnTLSClientError (Node case 74).
+func TestTLS13UntrustedClientRejected(t *testing.T) {
+	o := keyCert(t, "localhost")
+	o.CA = caOpts(t, "ca1-cert.pem")
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o, RequestCert: true})
+	errs := make(chan error, 1)
+	srv.OnTLSClientError(func(err error, s *tls.TLSSocket) { errs <- err })
+	kc := keyCert(t, "agent2")
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "localhost",
+		SecureContextOptions: tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem"), Key: kc.Key, Cert: kc.Cert}})
+	require.NoError(t, err, "TLS 1.3: the client finishes first")
+	defer c.Close()
+	require.Equal(t, "TLSv1.3", c.Protocol())
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err = c.Read(make([]byte, 1))
+	require.Error(t, err)
+	require.NotErrorIs(t, err, os.ErrDeadlineExceeded)
+	require.Equal(t, "DEPTH_ZERO_SELF_SIGNED_CERT", tlsCode(<-errs))
 }

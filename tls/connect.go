@@ -38,7 +38,7 @@ func ConnectContext(ctx context.Context, opts ConnectOptions) (*TLSSocket, error
 }
 
 func checkConnectOptions(o ConnectOptions) error {
-	// BUG(nodetls): not implemented yet: the connect options NPNProtocols, ALPNProtocols, Session, RequestOCSP, OnOCSPResponse and OnSession are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: the connect options NPNProtocols, ALPNProtocols, RequestOCSP, OnOCSPResponse and OnSession are refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case o.MinDHSize < 0:
 		return newError(CodeOutOfRange, "options.minDHSize is not a positive number: "+strconv.Itoa(o.MinDHSize))
@@ -46,8 +46,6 @@ func checkConnectOptions(o ConnectOptions) error {
 		return notImplemented("NPNProtocols")
 	case o.ALPNProtocols != nil:
 		return notImplemented("ALPNProtocols")
-	case o.Session != nil:
-		return notImplemented("session")
 	case o.RequestOCSP:
 		return notImplemented("requestOCSP")
 	case o.OnOCSPResponse != nil:
@@ -160,7 +158,7 @@ func connect(ctx context.Context, o ConnectOptions, nc net.Conn, ownConn bool) (
 	if o.ServerName != "" && net.ParseIP(o.ServerName) != nil {
 		warn("DeprecationWarning", "DEP0123", "Setting the TLS ServerName to an IP address is not permitted by RFC 6066. This will be ignored in a future version.")
 	}
-	t, err := newSocket(nc, socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName})
+	t, err := newSocket(nc, socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName, session: o.Session})
 	if err != nil {
 		if ownCtx {
 			sc.Close()

@@ -60,6 +60,7 @@ type socketConfig struct {
 	requestCert        bool
 	rejectUnauthorized bool
 	serverName         string
+	session            []byte        // client: a session to resume
 	handshakeTimeout   time.Duration // server sockets; <= 0: none
 	sessionIDContext   []byte        // server: used when the context has none
 }
@@ -83,10 +84,18 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 				return nil, opensslError(err.(*ossl.Error))
 			}
 		}
-	} else if cfg.serverName != "" {
-		if err := ssl.SetHostName(cfg.serverName); err != nil {
-			ssl.Free()
-			return nil, opensslError(err.(*ossl.Error))
+	} else {
+		if cfg.serverName != "" {
+			if err := ssl.SetHostName(cfg.serverName); err != nil {
+				ssl.Free()
+				return nil, opensslError(err.(*ossl.Error))
+			}
+		}
+		if cfg.session != nil {
+			if err := ssl.SetSession(cfg.session); err != nil {
+				ssl.Free()
+				return nil, opensslError(err.(*ossl.Error))
+			}
 		}
 	}
 	t := &TLSSocket{
@@ -159,6 +168,9 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 		rejectUnauthorized: boolOr(opts.RejectUnauthorized, true),
 		serverName:         opts.ServerName,
 	}
+	if !opts.IsServer {
+		cfg.session = opts.Session
+	}
 	if opts.IsServer && opts.Server != nil {
 		cfg.handshakeTimeout = opts.Server.handshakeTimeout
 		cfg.sessionIDContext = opts.Server.sidCtx
@@ -184,7 +196,7 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 
 // checkSocketOptions refuses the options of features that have not landed.
 func checkSocketOptions(o TLSSocketOptions) error {
-	// BUG(nodetls): not implemented yet: NPNProtocols, ALPNProtocols, SNICallback, Session and RequestOCSP are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: NPNProtocols, ALPNProtocols, SNICallback and RequestOCSP are refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case o.NPNProtocols != nil:
 		return notImplemented("NPNProtocols")
@@ -192,8 +204,6 @@ func checkSocketOptions(o TLSSocketOptions) error {
 		return notImplemented("ALPNProtocols")
 	case o.SNICallback != nil:
 		return notImplemented("SNICallback")
-	case o.Session != nil:
-		return notImplemented("session")
 	case o.RequestOCSP:
 		return notImplemented("requestOCSP")
 	}
@@ -539,14 +549,22 @@ func (t *TLSSocket) Protocol() string {
 	return t.protocol
 }
 
-// Session returns the resumable session in DER.
-//
-// BUG(nodetls): not implemented yet: Session and TLSTicket always return nil.
+// Session returns the latest resumable session in DER, for
+// ConnectOptions.Session; nil when there is none. Under TLS 1.3 a session
+// becomes resumable once a Read has processed the server's ticket.
 //
 // Node: tlsSocket.getSession()
-func (t *TLSSocket) Session() []byte { return nil }
+func (t *TLSSocket) Session() []byte {
+	var der []byte
+	if t.handshakeDone() {
+		t.conn.WithSSL(func(s *ossl.SSL) { der = s.Session() })
+	}
+	return der
+}
 
 // TLSTicket returns the session ticket (client only).
+//
+// BUG(nodetls): not implemented yet: TLSTicket always returns nil.
 //
 // Node: tlsSocket.getTLSTicket()
 func (t *TLSSocket) TLSTicket() []byte { return nil }

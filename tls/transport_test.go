@@ -326,7 +326,7 @@ func TestNotImplementedOptionsAreRefused(t *testing.T) {
 	}
 	_, err := tls.CreateServer(tls.ServerOptions{TicketKeys: make([]byte, 47)}, nil)
 	require.Equal(t, "ERR_INVALID_ARG_VALUE", tlsCode(err))
-	_, err = tls.Connect(tls.ConnectOptions{Session: []byte{1}})
+	_, err = tls.Connect(tls.ConnectOptions{OnSession: func([]byte) {}})
 	require.Equal(t, "ERR_NOT_IMPLEMENTED", tlsCode(err))
 
 	// A hook setter stores the hook; the next handshake fails with the code.

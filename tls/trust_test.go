@@ -1,6 +1,7 @@
 package tls_test
 
 import (
+	"errors"
 	"strconv"
 	"testing"
 
@@ -185,4 +186,41 @@ func TestTLS13CertificateRequired(t *testing.T) {
 	_, err = c.Read(make([]byte, 1))
 	require.Equal(t, "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", tlsCode(err))
 	require.Equal(t, "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE", tlsCode(<-errs))
+}
+
+// TestResumedSessionSkipsIdentityCheck: a resumed session keeps the
+// earlier verification and CheckServerIdentity is not called, as in Node.
+func TestResumedSessionSkipsIdentityCheck(t *testing.T) {
+	for _, max := range []string{"TLSv1.2", "TLSv1.3"} {
+		t.Run(max, func(t *testing.T) {
+			srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")})
+			ca := tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem"), MaxVersion: max}
+			c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "localhost", SecureContextOptions: ca})
+			require.NoError(t, err)
+			roundTrip(t, c, "x") // under TLS 1.3 the ticket is read here
+			sess := c.Session()
+			require.NotNil(t, sess)
+			require.False(t, c.IsSessionReused())
+			c.Close()
+
+			calls := 0
+			c, err = tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "localhost", Session: sess,
+				CheckServerIdentity: func(string, *tls.PeerCertificate) error { calls++; return errors.New("not this host") },
+				SecureContextOptions: ca})
+			require.NoError(t, err)
+			require.True(t, c.IsSessionReused())
+			require.True(t, c.Authorized())
+			require.Zero(t, calls, "CheckServerIdentity runs only on full handshakes")
+			c.Close()
+
+			// A full handshake does call it, and its error rejects.
+			_, err = tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "localhost",
+				CheckServerIdentity: func(string, *tls.PeerCertificate) error { calls++; return errors.New("not this host") },
+				SecureContextOptions: ca})
+			require.EqualError(t, err, "not this host")
+			require.Equal(t, 1, calls)
+		})
+	}
+	_, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: 1, Session: []byte("garbage")})
+	require.Error(t, err)
 }
