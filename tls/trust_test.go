@@ -205,7 +205,7 @@ func TestResumedSessionSkipsIdentityCheck(t *testing.T) {
 
 			calls := 0
 			c, err = tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "localhost", Session: sess,
-				CheckServerIdentity: func(string, *tls.PeerCertificate) error { calls++; return errors.New("not this host") },
+				CheckServerIdentity:  func(string, *tls.PeerCertificate) error { calls++; return errors.New("not this host") },
 				SecureContextOptions: ca})
 			require.NoError(t, err)
 			require.True(t, c.IsSessionReused())
@@ -215,7 +215,7 @@ func TestResumedSessionSkipsIdentityCheck(t *testing.T) {
 
 			// A full handshake does call it, and its error rejects.
 			_, err = tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "localhost",
-				CheckServerIdentity: func(string, *tls.PeerCertificate) error { calls++; return errors.New("not this host") },
+				CheckServerIdentity:  func(string, *tls.PeerCertificate) error { calls++; return errors.New("not this host") },
 				SecureContextOptions: ca})
 			require.EqualError(t, err, "not this host")
 			require.Equal(t, 1, calls)
