@@ -63,6 +63,98 @@ static int verify_always_ok(int ok, X509_STORE_CTX *c)
 	return 1;
 }
 
+
+/* conn_t is the per-SSL state the C callbacks need, kept in ex_data and
+ * freed with the SSL: protocol lists in wire format and the certificate
+ * callback pause. No Go memory or Go callback is involved: the callbacks
+ * decide in C, and the SNI pause hands control back to Go by returning -1
+ * from the certificate callback (Node's own mechanism). */
+typedef struct {
+	unsigned char *alpn; /* server: its ALPN list, in preference order */
+	size_t alpnlen;
+	unsigned char *npn; /* server: advertised NPN list; client: its own */
+	size_t npnlen;
+	int npn_status; /* client: OPENSSL_NPN_* of the selection; -1 none */
+	char npn_selected[256];
+	int cert_pause; /* 1: pause in the certificate callback when SNI was sent */
+	int cert_state; /* 0: not yet; 1: paused; 2: done */
+} conn_t;
+
+static int conn_idx = -1;
+static CRYPTO_ONCE conn_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void conn_init(void) { conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL); }
+
+static conn_t *ssl_conn(SSL *ssl) { return conn_idx < 0 ? NULL : SSL_get_ex_data(ssl, conn_idx); }
+
+static int alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+			  const unsigned char *in, unsigned int inlen, void *arg)
+{
+	conn_t *c = ssl_conn(ssl);
+	unsigned char *o = NULL;
+
+	(void)arg;
+	if (c == NULL || c->alpn == NULL)
+		return SSL_TLSEXT_ERR_NOACK; /* this server does no ALPN */
+	/* The server's preference wins; no overlap is fatal (alert 120), as
+	 * in Node 20. */
+	if (SSL_select_next_proto(&o, outlen, c->alpn, (unsigned int)c->alpnlen, in, inlen) !=
+	    OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	*out = o;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int npn_advertise_cb(SSL *ssl, const unsigned char **out, unsigned int *outlen, void *arg)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	(void)arg;
+	if (c == NULL || c->npn == NULL || SSL_is_server(ssl) != 1)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = c->npn;
+	*outlen = (unsigned int)c->npnlen;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int npn_select_cb(SSL *ssl, unsigned char **out, unsigned char *outlen,
+			 const unsigned char *in, unsigned int inlen, void *arg)
+{
+	static unsigned char http11[] = "http/1.1";
+	conn_t *c = ssl_conn(ssl);
+
+	(void)arg;
+	if (c == NULL)
+		return SSL_TLSEXT_ERR_NOACK;
+	if (c->npn == NULL) {
+		/* Node v8: a client without a list still answers "http/1.1",
+		 * and reports no protocol itself. */
+		*out = http11;
+		*outlen = 8;
+		c->npn_status = OPENSSL_NPN_UNSUPPORTED;
+		return SSL_TLSEXT_ERR_OK;
+	}
+	/* The server's list first: its order wins; without overlap OpenSSL
+	 * falls back to the client's first protocol. */
+	c->npn_status = SSL_select_next_proto(out, outlen, in, inlen, c->npn, (unsigned int)c->npnlen);
+	if (c->npn_status == OPENSSL_NPN_NEGOTIATED)
+		snprintf(c->npn_selected, sizeof c->npn_selected, "%.*s", (int)*outlen, (const char *)*out);
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int cert_cb(SSL *ssl, void *arg)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	(void)arg;
+	if (c == NULL || !c->cert_pause || c->cert_state == 2)
+		return 1;
+	if (SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL)
+		return 1; /* SNI contexts and SNICallback apply only when SNI was sent */
+	c->cert_state = 1;
+	return -1; /* pause: SSL_ERROR_WANT_X509_LOOKUP; Go picks the context */
+}
+
 SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 {
 	SSL_CTX *ctx;
@@ -88,6 +180,12 @@ SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	/* Every context gets the callbacks, so they survive an SNI switch;
+	 * each reads the connection's own settings. */
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select_cb, NULL);
+	SSL_CTX_set_next_protos_advertised_cb(ctx, npn_advertise_cb, NULL);
+	SSL_CTX_set_next_proto_select_cb(ctx, npn_select_cb, NULL);
+	SSL_CTX_set_cert_cb(ctx, cert_cb, NULL);
 	return ctx;
 }
 
@@ -621,8 +719,11 @@ SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e)
 	SSL *ssl;
 	BIO *bio;
 
+	conn_t *cn;
+
 	ERR_clear_error();
-	if (!CRYPTO_THREAD_run_once(&pipe_once, pipe_init) || pipe_method == NULL) {
+	if (!CRYPTO_THREAD_run_once(&pipe_once, pipe_init) || pipe_method == NULL ||
+	    !CRYPTO_THREAD_run_once(&conn_once, conn_init) || conn_idx < 0) {
 		ossl_drain(e);
 		return NULL;
 	}
@@ -631,6 +732,14 @@ SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e)
 		ossl_drain(e);
 		return NULL;
 	}
+	cn = OPENSSL_zalloc(sizeof *cn);
+	if (cn == NULL || SSL_set_ex_data(ssl, conn_idx, cn) != 1) {
+		OPENSSL_free(cn);
+		SSL_free(ssl);
+		ossl_drain(e);
+		return NULL;
+	}
+	cn->npn_status = -1;
 	bio = BIO_new(pipe_method);
 	if (bio == NULL) {
 		SSL_free(ssl);
@@ -1152,5 +1261,115 @@ int ossl_ssl_set_session(SSL *ssl, const unsigned char *der, size_t n, ossl_errs
 		ossl_drain(e);
 		return 0;
 	}
+	return 1;
+}
+
+/* ossl_ssl_free frees the SSL and its connection state. */
+void ossl_ssl_free(SSL *ssl)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c != NULL) {
+		OPENSSL_free(c->alpn);
+		OPENSSL_free(c->npn);
+		OPENSSL_free(c);
+		SSL_set_ex_data(ssl, conn_idx, NULL);
+	}
+	SSL_free(ssl);
+}
+
+static int set_list(unsigned char **dst, size_t *dstlen, const unsigned char *wire, size_t n)
+{
+	OPENSSL_free(*dst);
+	*dst = NULL;
+	*dstlen = 0;
+	if (n == 0)
+		return 1;
+	*dst = OPENSSL_memdup(wire, n);
+	if (*dst == NULL)
+		return 0;
+	*dstlen = n;
+	return 1;
+}
+
+/* ossl_ssl_set_alpn sets the ALPN list: a client offers it, a server
+ * selects from it (its order wins). */
+int ossl_ssl_set_alpn(SSL *ssl, const unsigned char *wire, size_t n, ossl_errs *e)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	ERR_clear_error();
+	if (SSL_is_server(ssl))
+		return set_list(&c->alpn, &c->alpnlen, wire, n);
+	if (SSL_set_alpn_protos(ssl, wire, (unsigned int)n) != 0) { /* 0 is success */
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+/* ossl_ssl_set_npn sets the NPN list: advertised by a server, chosen from
+ * by a client. */
+int ossl_ssl_set_npn(SSL *ssl, const unsigned char *wire, size_t n)
+{
+	conn_t *c = ssl_conn(ssl);
+	return set_list(&c->npn, &c->npnlen, wire, n);
+}
+
+/* ossl_ssl_alpn_selected writes the negotiated ALPN protocol into buf. */
+size_t ossl_ssl_alpn_selected(SSL *ssl, char *buf, size_t cap)
+{
+	const unsigned char *p = NULL;
+	unsigned int n = 0;
+
+	SSL_get0_alpn_selected(ssl, &p, &n);
+	if (p == NULL || n >= cap)
+		return 0;
+	memcpy(buf, p, n);
+	return n;
+}
+
+/* ossl_ssl_npn_result writes the NPN protocol this side reports into buf:
+ * a server the one negotiated, a client the one it selected from an
+ * overlap (nothing on no overlap or without a list, as Node v8). */
+size_t ossl_ssl_npn_result(SSL *ssl, char *buf, size_t cap)
+{
+	conn_t *c = ssl_conn(ssl);
+	const unsigned char *p = NULL;
+	unsigned int n = 0;
+
+	if (SSL_is_server(ssl)) {
+		SSL_get0_next_proto_negotiated(ssl, &p, &n);
+		if (p == NULL || n >= cap)
+			return 0;
+		memcpy(buf, p, n);
+		return n;
+	}
+	if (c == NULL || c->npn_status != OPENSSL_NPN_NEGOTIATED)
+		return 0;
+	n = (unsigned int)strlen(c->npn_selected);
+	if (n >= cap)
+		return 0;
+	memcpy(buf, c->npn_selected, n);
+	return n;
+}
+
+/* ossl_ssl_pause_for_sni makes the certificate callback pause the
+ * handshake when the client sent SNI. */
+void ossl_ssl_pause_for_sni(SSL *ssl) { ssl_conn(ssl)->cert_pause = 1; }
+
+/* ossl_ssl_resume_cert_cb ends the pause: with a context, the connection
+ * switches to it first (its certificates and session ID context; the
+ * connection's own settings stay). */
+int ossl_ssl_resume_cert_cb(SSL *ssl, SSL_CTX *ctx, ossl_errs *e)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	ERR_clear_error();
+	if (ctx != NULL && SSL_set_SSL_CTX(ssl, ctx) == NULL) {
+		ossl_drain(e);
+		return 0;
+	}
+	c->cert_state = 2;
 	return 1;
 }

@@ -103,6 +103,13 @@ int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
 void ossl_ssl_set_fd(SSL *ssl, int fd);
+void ossl_ssl_free(SSL *ssl);
+int ossl_ssl_set_alpn(SSL *ssl, const unsigned char *wire, size_t n, ossl_errs *e);
+int ossl_ssl_set_npn(SSL *ssl, const unsigned char *wire, size_t n);
+size_t ossl_ssl_alpn_selected(SSL *ssl, char *buf, size_t cap);
+size_t ossl_ssl_npn_result(SSL *ssl, char *buf, size_t cap);
+void ossl_ssl_pause_for_sni(SSL *ssl);
+int ossl_ssl_resume_cert_cb(SSL *ssl, SSL_CTX *ctx, ossl_errs *e);
 int ossl_ssl_get_session(SSL *ssl, unsigned char *buf, size_t cap);
 int ossl_ssl_set_session(SSL *ssl, const unsigned char *der, size_t n, ossl_errs *e);
 long ossl_ssl_get_verify_result(SSL *ssl);

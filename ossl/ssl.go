@@ -69,6 +69,7 @@ type StepResult struct {
 type SSL struct {
 	p       *C.SSL
 	ctx     *Ctx // keeps the context's Go state reachable while the SSL lives
+	ctx2    *Ctx // the context an SNI switch moved to
 	cleanup runtime.Cleanup
 	res     C.ossl_step // reused by Step, so a step allocates nothing
 }
@@ -95,7 +96,7 @@ func NewSSL(ctx *Ctx, server bool) (*SSL, error) {
 	s.cleanup = runtime.AddCleanup(s, func(p *C.SSL) {
 		leaked.Add(1) // tests fail on this: Free was forgotten
 		live.Add(-1)
-		C.SSL_free(p)
+		C.ossl_ssl_free(p)
 	}, p)
 	return s, nil
 }
@@ -109,7 +110,7 @@ func (s *SSL) Free() {
 		return
 	}
 	s.cleanup.Stop()
-	C.SSL_free(s.p)
+	C.ossl_ssl_free(s.p)
 	s.p = nil
 	live.Add(-1)
 }
@@ -391,5 +392,94 @@ func (s *SSL) SetSession(der []byte) error {
 	if ok != 1 {
 		return newError("d2i_SSL_SESSION", &q)
 	}
+	return nil
+}
+
+// SetALPN sets the ALPN protocols in wire format: a client offers them, a
+// server selects from them, its own order first; no overlap is a fatal
+// no_application_protocol alert.
+//
+// Corresponds to SSL_set_alpn_protos and SSL_CTX_set_alpn_select_cb.
+func (s *SSL) SetALPN(wire []byte) error {
+	var q C.ossl_errs
+	p, n := cBytes(wire)
+	ok := C.ossl_ssl_set_alpn(s.ptr(), (*C.uchar)(unsafe.Pointer(p)), n, &q)
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(wire)
+	if ok != 1 {
+		return newError("SSL_set_alpn_protos", &q)
+	}
+	return nil
+}
+
+// SetNPN sets the NPN protocols in wire format: a server advertises them, a
+// client selects from the server's (the server's order first).
+//
+// Corresponds to SSL_CTX_set_next_protos_advertised_cb and SSL_CTX_set_next_proto_select_cb.
+func (s *SSL) SetNPN(wire []byte) error {
+	p, n := cBytes(wire)
+	ok := C.ossl_ssl_set_npn(s.ptr(), (*C.uchar)(unsafe.Pointer(p)), n)
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(wire)
+	if ok != 1 {
+		return &Error{Op: "OPENSSL_memdup"}
+	}
+	return nil
+}
+
+// ALPNSelected returns the negotiated ALPN protocol, "" when none.
+//
+// Corresponds to SSL_get0_alpn_selected.
+func (s *SSL) ALPNSelected() string {
+	var buf [256]C.char
+	n := C.ossl_ssl_alpn_selected(s.ptr(), &buf[0], C.size_t(len(buf)))
+	runtime.KeepAlive(s)
+	return C.GoStringN(&buf[0], C.int(n))
+}
+
+// NPNResult returns the NPN protocol this side reports: on a server the
+// negotiated one, on a client the one it picked from an overlap; "" when
+// none.
+//
+// Corresponds to SSL_get0_next_proto_negotiated.
+func (s *SSL) NPNResult() string {
+	var buf [256]C.char
+	n := C.ossl_ssl_npn_result(s.ptr(), &buf[0], C.size_t(len(buf)))
+	runtime.KeepAlive(s)
+	return C.GoStringN(&buf[0], C.int(n))
+}
+
+// PauseForSNI makes the handshake pause (Step reports ErrorX509Lookup)
+// once the client's SNI is known, until ResumeCertCallback.
+//
+// Corresponds to SSL_CTX_set_cert_cb returning -1.
+func (s *SSL) PauseForSNI() {
+	C.ossl_ssl_pause_for_sni(s.ptr())
+	runtime.KeepAlive(s)
+}
+
+// ResumeCertCallback ends the SNI pause, first switching the connection to
+// ctx when it is not nil.
+//
+// Corresponds to SSL_set_SSL_CTX.
+func (s *SSL) ResumeCertCallback(ctx *Ctx) error {
+	var q C.ossl_errs
+	var ok C.int
+	if ctx == nil {
+		ok = C.ossl_ssl_resume_cert_cb(s.ptr(), nil, &q)
+	} else {
+		ctx.mu.Lock()
+		if ctx.p == nil {
+			ctx.mu.Unlock()
+			return &Error{Op: "SSL_set_SSL_CTX"}
+		}
+		ok = C.ossl_ssl_resume_cert_cb(s.ptr(), ctx.p, &q)
+		ctx.mu.Unlock()
+	}
+	runtime.KeepAlive(s)
+	if ok != 1 {
+		return newError("SSL_set_SSL_CTX", &q)
+	}
+	s.ctx2 = ctx // keep the context's Go side reachable while the SSL uses it
 	return nil
 }

@@ -38,14 +38,10 @@ func ConnectContext(ctx context.Context, opts ConnectOptions) (*TLSSocket, error
 }
 
 func checkConnectOptions(o ConnectOptions) error {
-	// BUG(nodetls): not implemented yet: the connect options NPNProtocols, ALPNProtocols, RequestOCSP, OnOCSPResponse and OnSession are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: the connect options RequestOCSP, OnOCSPResponse and OnSession are refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case o.MinDHSize < 0:
 		return newError(CodeOutOfRange, "options.minDHSize is not a positive number: "+strconv.Itoa(o.MinDHSize))
-	case o.NPNProtocols != nil:
-		return notImplemented("NPNProtocols")
-	case o.ALPNProtocols != nil:
-		return notImplemented("ALPNProtocols")
 	case o.RequestOCSP:
 		return notImplemented("requestOCSP")
 	case o.OnOCSPResponse != nil:
@@ -158,7 +154,21 @@ func connect(ctx context.Context, o ConnectOptions, nc net.Conn, ownConn bool) (
 	if o.ServerName != "" && net.ParseIP(o.ServerName) != nil {
 		warn("DeprecationWarning", "DEP0123", "Setting the TLS ServerName to an IP address is not permitted by RFC 6066. This will be ignored in a future version.")
 	}
-	t, err := newSocket(nc, socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName, session: o.Session})
+	cfg := socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName, session: o.Session}
+	var err error
+	if cfg.alpn, err = protocolWire(o.ALPNProtocols); err == nil {
+		cfg.npn, err = protocolWire(o.NPNProtocols)
+	}
+	if err != nil {
+		if ownCtx {
+			sc.Close()
+		}
+		if ownConn {
+			nc.Close()
+		}
+		return nil, err
+	}
+	t, err := newSocket(nc, cfg)
 	if err != nil {
 		if ownCtx {
 			sc.Close()

@@ -31,8 +31,11 @@ type Server struct {
 	rejectUnauthorized bool
 	handshakeTimeout   time.Duration
 	sidCtx             []byte
+	alpn, npn          []byte // wire format
+	sniCallback        func(servername string) (*SecureContext, error)
 
 	mu          sync.Mutex // guards the fields below
+	contexts    []sniContext // AddContext entries, oldest first
 	listener    net.Listener
 	acceptDone  chan struct{} // closed when the accept loop has exited
 	closing     bool
@@ -50,14 +53,8 @@ type Server struct {
 //
 // Node: tls.createServer([options][, secureConnectionListener])
 func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Server, error) {
-	// BUG(nodetls): not implemented yet: the server options NPNProtocols, ALPNProtocols, SNICallback, SessionTimeout and TicketKeys are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: the server options SessionTimeout and TicketKeys are refused with ERR_NOT_IMPLEMENTED.
 	switch {
-	case opts.NPNProtocols != nil:
-		return nil, notImplemented("NPNProtocols")
-	case opts.ALPNProtocols != nil:
-		return nil, notImplemented("ALPNProtocols")
-	case opts.SNICallback != nil:
-		return nil, notImplemented("SNICallback")
 	case opts.SessionTimeout < 0:
 		return nil, newError(CodeOutOfRange, "The value of \"options.sessionTimeout\" is out of range. It must be >= 0. Received "+strconv.Itoa(int(opts.SessionTimeout/time.Second)))
 	case opts.SessionTimeout != 0:
@@ -67,7 +64,18 @@ func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Ser
 	case opts.TicketKeys != nil:
 		return nil, notImplemented("ticketKeys")
 	}
+	alpn, err := protocolWire(opts.ALPNProtocols)
+	if err != nil {
+		return nil, err
+	}
+	npn, err := protocolWire(opts.NPNProtocols)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		alpn:               alpn,
+		npn:                npn,
+		sniCallback:        opts.SNICallback,
 		sc:                 opts.SecureContext,
 		requestCert:        opts.RequestCert,
 		rejectUnauthorized: boolOr(opts.RejectUnauthorized, true),
@@ -213,6 +221,9 @@ func (s *Server) newServerSocket(nc net.Conn) (*TLSSocket, error) {
 		rejectUnauthorized: s.rejectUnauthorized,
 		handshakeTimeout:   s.handshakeTimeout,
 		sessionIDContext:   s.sidCtx,
+		alpn:               s.alpn,
+		npn:                s.npn,
+		sni:                s.sniPicker(),
 	})
 	if err != nil {
 		return nil, err
@@ -326,26 +337,62 @@ func (s *Server) Connections() int {
 	return s.conns
 }
 
-// AddContext adds an SNI context for hostname ("*.example.com" wildcards).
-//
-// BUG(nodetls): not implemented yet: AddContext and AddSecureContext return ERR_NOT_IMPLEMENTED.
+// AddContext adds an SNI context for hostname, built from opts. A '*'
+// stands for any run of characters but a dot ("*.example.com"); matching
+// is case-sensitive and the most recently added match wins, as in Node 20.
+// Later connections use it.
 //
 // Node: server.addContext(hostname, context)
 func (s *Server) AddContext(hostname string, opts SecureContextOptions) error {
 	if hostname == "" {
 		return newError(CodeRequiredServerName, "\"servername\" is required parameter for Server.addContext")
 	}
-	return notImplemented("addContext")
+	sc, err := createSecureContext(opts, "context")
+	if err != nil {
+		return err
+	}
+	return s.AddSecureContext(hostname, sc)
 }
 
-// AddSecureContext adds an SNI context that is already built.
+// AddSecureContext adds an SNI context that is already built; see
+// AddContext.
 //
 // Node: server.addContext(hostname, context)
 func (s *Server) AddSecureContext(hostname string, ctx *SecureContext) error {
 	if hostname == "" {
 		return newError(CodeRequiredServerName, "\"servername\" is required parameter for Server.addContext")
 	}
-	return notImplemented("addContext")
+	re, err := sniPattern(hostname)
+	if err != nil {
+		return &Error{Code: CodeInvalidArgValue, Message: "The argument 'servername' is not a valid pattern. Received " + inspect(hostname), Err: err}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.contexts = append(s.contexts, sniContext{re: re, sc: ctx})
+	return nil
+}
+
+// sniPicker returns what a new connection uses to choose its context by
+// SNI: the SNICallback, else the AddContext entries as they are now; nil
+// when there is neither (no pause at all).
+func (s *Server) sniPicker() func(string) (*SecureContext, error) {
+	if s.sniCallback != nil {
+		return s.sniCallback
+	}
+	s.mu.Lock()
+	contexts := slices.Clone(s.contexts)
+	s.mu.Unlock()
+	if len(contexts) == 0 {
+		return nil
+	}
+	return func(servername string) (*SecureContext, error) {
+		for i := len(contexts) - 1; i >= 0; i-- {
+			if contexts[i].re.MatchString(servername) {
+				return contexts[i].sc, nil
+			}
+		}
+		return nil, nil
+	}
 }
 
 // TicketKeys returns a copy of the 48-byte session ticket keys.

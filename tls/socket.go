@@ -61,6 +61,10 @@ type socketConfig struct {
 	rejectUnauthorized bool
 	serverName         string
 	session            []byte        // client: a session to resume
+	alpn, npn          []byte        // protocol lists, wire format
+	// sni picks the context for the client's SNI name (servers); nil: no
+	// SNI switching.
+	sni func(servername string) (*SecureContext, error)
 	handshakeTimeout   time.Duration // server sockets; <= 0: none
 	sessionIDContext   []byte        // server: used when the context has none
 }
@@ -107,7 +111,23 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 		rejectUnauthorized: cfg.rejectUnauthorized,
 		serverName:         cfg.serverName,
 	}
+	if len(cfg.alpn) > 0 {
+		if err := ssl.SetALPN(cfg.alpn); err != nil {
+			ssl.Free()
+			return nil, opensslError(err.(*ossl.Error))
+		}
+	}
+	if len(cfg.npn) > 0 {
+		if err := ssl.SetNPN(cfg.npn); err != nil {
+			ssl.Free()
+			return nil, opensslError(err.(*ossl.Error))
+		}
+	}
 	var hooks bridge.Hooks
+	if cfg.isServer && cfg.sni != nil {
+		ssl.PauseForSNI()
+		hooks.CertCallback = t.sniHook(cfg.sni)
+	}
 	if cfg.isServer && cfg.requestCert && cfg.rejectUnauthorized {
 		// Decide before the last flight leaves, as Node's server
 		// destroys the socket before it is sent.
@@ -171,9 +191,20 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 	if !opts.IsServer {
 		cfg.session = opts.Session
 	}
+	var err error
+	if cfg.alpn, err = protocolWire(opts.ALPNProtocols); err != nil {
+		return nil, err
+	}
+	if cfg.npn, err = protocolWire(opts.NPNProtocols); err != nil {
+		return nil, err
+	}
 	if opts.IsServer && opts.Server != nil {
 		cfg.handshakeTimeout = opts.Server.handshakeTimeout
 		cfg.sessionIDContext = opts.Server.sidCtx
+		cfg.sni = opts.Server.sniPicker()
+	}
+	if opts.IsServer && opts.SNICallback != nil {
+		cfg.sni = opts.SNICallback
 	}
 	if opts.IsServer && opts.Server == nil {
 		cfg.sessionIDContext = defaultSessionIDContext()
@@ -196,14 +227,8 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 
 // checkSocketOptions refuses the options of features that have not landed.
 func checkSocketOptions(o TLSSocketOptions) error {
-	// BUG(nodetls): not implemented yet: NPNProtocols, ALPNProtocols, SNICallback and RequestOCSP are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: RequestOCSP is refused with ERR_NOT_IMPLEMENTED.
 	switch {
-	case o.NPNProtocols != nil:
-		return notImplemented("NPNProtocols")
-	case o.ALPNProtocols != nil:
-		return notImplemented("ALPNProtocols")
-	case o.SNICallback != nil:
-		return notImplemented("SNICallback")
 	case o.RequestOCSP:
 		return notImplemented("requestOCSP")
 	}
@@ -580,17 +605,31 @@ func (t *TLSSocket) IsSessionReused() bool {
 	return r
 }
 
-// ALPNProtocol returns the negotiated ALPN protocol, "" when none.
-//
-// BUG(nodetls): not implemented yet: ALPNProtocol and NPNProtocol always return "".
+// ALPNProtocol returns the negotiated ALPN protocol, "" when none (Node's
+// false).
 //
 // Node: tlsSocket.alpnProtocol
-func (t *TLSSocket) ALPNProtocol() string { return "" }
+func (t *TLSSocket) ALPNProtocol() string {
+	var p string
+	if t.handshakeDone() {
+		t.conn.WithSSL(func(s *ossl.SSL) { p = s.ALPNSelected() })
+	}
+	return p
+}
 
-// NPNProtocol returns the negotiated NPN protocol, "" when none.
+// NPNProtocol returns the NPN protocol, "" when none (Node's false): on a
+// server the one negotiated, on a client the one it chose from the
+// server's list (none when they share none, or without a list of its own).
+// NPN exists only up to TLS 1.2, and ALPN takes precedence.
 //
 // Node: tlsSocket.npnProtocol
-func (t *TLSSocket) NPNProtocol() string { return "" }
+func (t *TLSSocket) NPNProtocol() string {
+	var p string
+	if t.handshakeDone() {
+		t.conn.WithSSL(func(s *ossl.SSL) { p = s.NPNResult() })
+	}
+	return p
+}
 
 // ServerName returns the SNI name: on a server the one the client asked
 // for, on a client the one it sent; "" when none.
