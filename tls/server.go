@@ -34,7 +34,7 @@ type Server struct {
 	alpn, npn          []byte // wire format
 	sniCallback        func(servername string) (*SecureContext, error)
 
-	mu          sync.Mutex // guards the fields below
+	mu          sync.Mutex   // guards the fields below
 	contexts    []sniContext // AddContext entries, oldest first
 	listener    net.Listener
 	acceptDone  chan struct{} // closed when the accept loop has exited

@@ -60,13 +60,13 @@ type socketConfig struct {
 	requestCert        bool
 	rejectUnauthorized bool
 	serverName         string
-	session            []byte        // client: a session to resume
-	alpn, npn          []byte        // protocol lists, wire format
+	session            []byte // client: a session to resume
+	alpn, npn          []byte // protocol lists, wire format
 	// sni picks the context for the client's SNI name (servers); nil: no
 	// SNI switching.
-	sni func(servername string) (*SecureContext, error)
-	handshakeTimeout   time.Duration // server sockets; <= 0: none
-	sessionIDContext   []byte        // server: used when the context has none
+	sni              func(servername string) (*SecureContext, error)
+	handshakeTimeout time.Duration // server sockets; <= 0: none
+	sessionIDContext []byte        // server: used when the context has none
 }
 
 func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
