@@ -2,6 +2,8 @@ package tls_test
 
 import (
 	"errors"
+	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -275,4 +277,159 @@ func TestSNICallbackBlocksWithoutThreads(t *testing.T) {
 	}
 	t.Logf("OS threads: %d before, %d with %d callbacks blocked", before, during, n)
 	require.Less(t, during-before, 20, "blocked SNICallbacks must not pin OS threads")
+}
+
+// TestHonorCipherOrderDecidesGroup: on by default for CreateServer, the
+// server's order picks the group as well as the suite (TLS 1.2: under 1.3
+// OpenSSL takes the key share the client sent rather than ask again).
+func TestHonorCipherOrderDecidesGroup(t *testing.T) {
+	for _, tc := range []struct {
+		honor *bool
+		want  string
+	}{{nil, "secp384r1"}, {tls.Bool(true), "secp384r1"}, {tls.Bool(false), "prime256v1"}} { // as node reports
+		o := keyCert(t, "localhost")
+		o.ECDHCurve, o.HonorCipherOrder = "secp384r1:prime256v1", tc.honor
+		srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+			SecureContextOptions: tls.SecureContextOptions{ECDHCurve: "prime256v1:secp384r1", MaxVersion: "TLSv1.2"}})
+		require.NoError(t, err)
+		require.Equal(t, tc.want, c.EphemeralKeyInfo().Name)
+		c.Close()
+	}
+}
+
+// TestECDHCurveFalse: no ECDHE in TLS 1.2 (an ECDHE-only client finds no
+// shared cipher), TLS 1.3 unaffected; EphemeralKeyInfo is nil on servers.
+func TestECDHCurveFalse(t *testing.T) {
+	o := keyCert(t, "localhost")
+	o.ECDHCurve = "false"
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+	keys := make(chan *tls.EphemeralKeyInfo, 1)
+	srv.OnSecureConnection(func(s *tls.TLSSocket) { keys <- s.EphemeralKeyInfo() })
+	_, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2", Ciphers: "ECDHE-RSA-AES128-GCM-SHA256"}})
+	require.Equal(t, "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", tlsCode(err))
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2", Ciphers: "AES128-GCM-SHA256"}})
+	require.NoError(t, err)
+	require.Equal(t, &tls.EphemeralKeyInfo{}, c.EphemeralKeyInfo())
+	require.Nil(t, <-keys)
+	c.Close()
+	c, err = tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false)})
+	require.NoError(t, err)
+	require.Equal(t, "TLSv1.3", c.Protocol())
+	require.Equal(t, "ECDH", c.EphemeralKeyInfo().Type)
+	c.Close()
+}
+
+// TestNoTicketOption: SSL_OP_NO_TICKET takes effect: a TLS 1.2 client can
+// no longer resume (the server keeps no session cache of its own).
+func TestNoTicketOption(t *testing.T) {
+	for _, tc := range []struct {
+		opts    uint64
+		resumed bool
+	}{{0, true}, {tls.SSL_OP_NO_TICKET, false}} {
+		o := keyCert(t, "localhost")
+		o.SecureOptions = tc.opts
+		srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+		co := tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+			SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2"}}
+		c, err := tls.Connect(co)
+		require.NoError(t, err)
+		roundTrip(t, c, "x")
+		co.Session = c.Session()
+		c.Close()
+		if co.Session == nil {
+			require.False(t, tc.resumed)
+			continue
+		}
+		c, err = tls.Connect(co)
+		require.NoError(t, err)
+		require.Equal(t, tc.resumed, c.IsSessionReused(), "options %#x", tc.opts)
+		c.Close()
+	}
+}
+
+// recordConn records the bytes a connection receives.
+type recordConn struct {
+	net.Conn
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (r *recordConn) Read(p []byte) (int, error) {
+	n, err := r.Conn.Read(p)
+	r.mu.Lock()
+	r.buf = append(r.buf, p[:n]...)
+	r.mu.Unlock()
+	return n, err
+}
+
+// TestMaxSendFragmentOnTheWire counts the records: with 512 set, 4000
+// bytes arrive as eight records of at most 512 bytes of plaintext.
+func TestMaxSendFragmentOnTheWire(t *testing.T) {
+	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")}, func(s *tls.TLSSocket) {
+		defer s.Close()
+		s.SetMaxSendFragment(512)
+		s.Write(make([]byte, 4000))
+		s.CloseWrite()
+		io.Copy(io.Discard, s)
+	})
+	require.NoError(t, err)
+	require.NoError(t, srv.Listen(0, "127.0.0.1"))
+	defer srv.Close()
+	raw, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(srv.Address().Port))
+	require.NoError(t, err)
+	rc := &recordConn{Conn: raw}
+	c, err := tls.Connect(tls.ConnectOptions{Socket: rc, RejectUnauthorized: tls.Bool(false), SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2"}})
+	require.NoError(t, err)
+	defer c.Close()
+	data, err := io.ReadAll(c)
+	require.NoError(t, err)
+	require.Len(t, data, 4000)
+	rc.mu.Lock()
+	wire := rc.buf
+	rc.mu.Unlock()
+	// Walk the records after the handshake: application data is type 23.
+	var sizes []int
+	for len(wire) >= 5 {
+		typ, n := wire[0], int(wire[3])<<8|int(wire[4])
+		if typ == 23 {
+			sizes = append(sizes, n)
+		}
+		wire = wire[5+n:]
+	}
+	require.Len(t, sizes, 8, "records: %v", sizes)
+	for _, n := range sizes {
+		require.LessOrEqual(t, n, 512+64, "a record of %d bytes", n) // plaintext plus the AEAD's overhead
+	}
+}
+
+// TestCiphersAndCurvesWithOpenSSL: openssl s_client asking for a suite and
+// a curve gets them from our server, and our client gets what it asks
+// from openssl s_server.
+func TestCiphersAndCurvesWithOpenSSL(t *testing.T) {
+	peers.Require(t, "openssl")
+	o := keyCert(t, "localhost")
+	o.ECDHCurve = "secp384r1:prime256v1"
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+	got := make(chan string, 1)
+	srv.OnSecureConnection(func(s *tls.TLSSocket) { got <- s.Cipher().Name })
+	p := peers.StartProcess(t, "openssl", "s_client", "-connect", "127.0.0.1:"+strconv.Itoa(srv.Address().Port), "-tls1_2",
+		"-cipher", "ECDHE-RSA-AES256-GCM-SHA384", "-curves", "secp384r1", "-no_ign_eof")
+	p.WaitForLine(t, "Cipher is ECDHE-RSA-AES256-GCM-SHA384", 10*time.Second)
+	require.Equal(t, "ECDHE-RSA-AES256-GCM-SHA384", <-got)
+	p.CloseStdin()
+	p.Wait(10 * time.Second)
+
+	sport := peers.FreePort(t)
+	sp := peers.StartProcess(t, "openssl", "s_server", "-accept", "127.0.0.1:"+strconv.Itoa(sport), "-cert", testpki.Path("localhost-cert.pem"),
+		"-key", testpki.Path("localhost-key.pem"), "-naccept", "1")
+	sp.WaitForLine(t, "ACCEPT", 10*time.Second)
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: sport, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{Ciphers: "TLS_CHACHA20_POLY1305_SHA256", ECDHCurve: "X25519"}})
+	require.NoError(t, err)
+	require.Equal(t, tls.CipherInfo{Name: "TLS_CHACHA20_POLY1305_SHA256", Version: "TLSv1.3"}, c.Cipher())
+	require.Equal(t, &tls.EphemeralKeyInfo{Type: "ECDH", Name: "X25519", Size: 253}, c.EphemeralKeyInfo())
+	c.Close()
 }
