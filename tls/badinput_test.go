@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/nodetls/nodetls/cipherlist"
 	"github.com/nodetls/nodetls/internal/testpki"
 	"github.com/nodetls/nodetls/tls"
 	"github.com/stretchr/testify/require"
@@ -197,4 +198,16 @@ func TestSecureOptionsTakeEffect(t *testing.T) {
 		SecureContextOptions: tls.SecureContextOptions{SecureOptions: tls.SSL_OP_NO_TLSv1_2 | tls.SSL_OP_NO_TLSv1_3}})
 	require.Error(t, err)
 	require.Contains(t, tlsCode(err), "ERR_SSL_")
+}
+
+// TestNoCipherMatchNamesUnknownTokens: the error keeps Node's code and
+// message, and its cause names the tokens that match nothing.
+func TestNoCipherMatchNamesUnknownTokens(t *testing.T) {
+	_, err := tls.CreateSecureContext(tls.SecureContextOptions{Ciphers: "NO-SUCH-CIPHER:ALSO-NOT"})
+	require.Equal(t, "ERR_SSL_NO_CIPHER_MATCH", tlsCode(err))
+	require.Equal(t, "error:0A0000B9:SSL routines::no cipher match", err.Error())
+	var ce *cipherlist.Error
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, []string{"NO-SUCH-CIPHER", "ALSO-NOT"}, ce.Unknown)
+	require.Equal(t, cipherlist.Default, tls.DefaultCiphers)
 }

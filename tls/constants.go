@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nodetls/nodetls/cipherlist"
 	"github.com/nodetls/nodetls/ossl"
 )
 
@@ -13,7 +14,7 @@ import (
 // set it before creating contexts.
 //
 // Node: tls.DEFAULT_CIPHERS
-var DefaultCiphers = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA256:DHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:DHE-RSA-AES256-SHA384:ECDHE-RSA-AES256-SHA256:DHE-RSA-AES256-SHA256:HIGH:!aNULL:!eNULL:!EXPORT:!DES:!RC4:!MD5:!PSK:!SRP:!CAMELLIA"
+var DefaultCiphers = cipherlist.Default
 
 // DefaultECDHCurve is the curve used when ECDHCurve is empty. It is read
 // when a context is made.

@@ -2,9 +2,9 @@ package tls
 
 import (
 	"encoding/pem"
-	"slices"
-	"strings"
+	"errors"
 
+	"github.com/nodetls/nodetls/cipherlist"
 	"github.com/nodetls/nodetls/ossl"
 )
 
@@ -151,13 +151,13 @@ func (sc *SecureContext) configure(opts SecureContextOptions, min, max int, ciph
 	}
 	if cipherSuites != "" {
 		if err := c.SetCipherSuites(cipherSuites); err != nil {
-			return opensslError(err.(*ossl.Error))
+			return noCipherMatch(cipherSuites, err.(*ossl.Error))
 		}
 	}
 	if err := c.SetCipherList(cipherList); err != nil {
 		// An empty TLS 1.2 list is how a TLS 1.3-only list is spelled.
 		if cipherList != "" {
-			return opensslError(err.(*ossl.Error))
+			return noCipherMatch(cipherList, err.(*ossl.Error))
 		}
 	}
 	if cipherList == "" {
@@ -258,26 +258,28 @@ func sessionIDContextBytes(s string) []byte {
 	return b
 }
 
-// splitCiphers is Node 20's processCiphers: TLS_* names (and !TLS_*) are
-// TLS 1.3 suites, the rest the TLS 1.2 list; both empty is an error.
+// splitCiphers is Node 20's processCiphers (cipherlist.Split): TLS_*
+// names (and !TLS_*) are TLS 1.3 suites, the rest the TLS 1.2 list; both
+// empty is an error.
 func splitCiphers(ciphers, name string) (list, suites string, err error) {
 	if ciphers == "" {
 		ciphers = DefaultCiphers
 	}
-	var l, s []string
-	for _, c := range strings.Split(ciphers, ":") {
-		switch {
-		case c == "":
-		case strings.HasPrefix(c, "TLS_"), strings.HasPrefix(c, "!TLS_"):
-			s = append(s, c)
-		default:
-			l = append(l, c)
-		}
-	}
-	if len(l) == 0 && len(s) == 0 {
+	list, suites, err = cipherlist.Split(ciphers)
+	if errors.Is(err, cipherlist.ErrEmpty) {
 		return "", "", invalidArgValue(name, ciphers, "is invalid")
 	}
-	return strings.Join(l, ":"), strings.Join(s, ":"), nil
+	return list, suites, err
+}
+
+// noCipherMatch gives OpenSSL's "no cipher match" Node's code and message,
+// with cipherlist's account of the unknown names as its cause.
+func noCipherMatch(list string, oe *ossl.Error) error {
+	e := opensslError(oe)
+	if _, cerr := cipherlist.Check(list); cerr != nil {
+		e.Err = errors.Join(oe, cerr)
+	}
+	return e
 }
 
 // pemCertificates returns the DER of every certificate block in b.
@@ -318,28 +320,7 @@ func (sc *SecureContext) newSSL(server bool) (*ossl.SSL, error) {
 }
 
 // Ciphers returns the names of the supported ciphers, lower-case, sorted
-// and without duplicates, TLS 1.3 suites included.
+// and without duplicates, TLS 1.3 suites included: the local node's list.
 //
 // Node: tls.getCiphers()
-func Ciphers() []string {
-	ctx, err := ossl.NewCtx(ossl.MethodTLS)
-	if err != nil {
-		return nil
-	}
-	defer ctx.Free()
-	seen := map[string]bool{}
-	var out []string
-	// As Node does: the ciphers a default SSL offers, plus the five TLS 1.3
-	// suite names whether or not the default list enables them.
-	names := append(ctx.CipherNames(), "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-		"TLS_AES_128_GCM_SHA256", "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_SHA256")
-	for _, n := range names {
-		n = strings.ToLower(n)
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+func Ciphers() []string { return cipherlist.Ciphers() }
