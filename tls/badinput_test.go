@@ -210,4 +210,8 @@ func TestNoCipherMatchNamesUnknownTokens(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, []string{"NO-SUCH-CIPHER", "ALSO-NOT"}, ce.Unknown)
 	require.Equal(t, cipherlist.Default, tls.DefaultCiphers)
+
+	// A list with no suite at all (only separators) is Node's invalid value.
+	_, err = tls.CreateSecureContext(tls.SecureContextOptions{Ciphers: ":"})
+	require.Equal(t, "ERR_INVALID_ARG_VALUE", tlsCode(err))
 }

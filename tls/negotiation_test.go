@@ -433,3 +433,41 @@ func TestCiphersAndCurvesWithOpenSSL(t *testing.T) {
 	require.Equal(t, &tls.EphemeralKeyInfo{Type: "ECDH", Name: "X25519", Size: 253}, c.EphemeralKeyInfo())
 	c.Close()
 }
+
+// TestOurSNIReachesNode: the name our client sends is what a node server
+// sees (and no name when ServerName is empty, as Node's tls.connect).
+func TestOurSNIReachesNode(t *testing.T) {
+	peers.RequireNode(t, 20)
+	ns := peers.StartProcess(t, "node", "-e", `const fs = require('fs'); const s = require('tls').createServer({key: fs.readFileSync('`+testpki.Path("localhost-key.pem")+`'), cert: fs.readFileSync('`+testpki.Path("localhost-cert.pem")+`')}, (c) => { console.log('servername ' + c.servername); c.end(); }); s.listen(0, '127.0.0.1', () => console.log('port ' + s.address().port)); process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`)
+	port, _ := strconv.Atoi(strings.TrimPrefix(ns.WaitForLine(t, "port ", 10*time.Second), "port "))
+	for name, want := range map[string]string{"a.example.com": "servername a.example.com", "": "servername false"} {
+		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: port, ServerName: name, RejectUnauthorized: tls.Bool(false)})
+		require.NoError(t, err)
+		ns.WaitForLine(t, want, 10*time.Second)
+		c.Close()
+	}
+	ns.CloseStdin()
+}
+
+// TestSNISwitchKeepsVerification: requestCert and its verdict survive the
+// switch to an SNI context.
+func TestSNISwitchKeepsVerification(t *testing.T) {
+	o := keyCert(t, "localhost")
+	o.CA = caOpts(t, "ca1-cert.pem")
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o, RequestCert: true, RejectUnauthorized: tls.Bool(false)})
+	sni := keyCert(t, "agent3")
+	sni.CA = caOpts(t, "ca1-cert.pem")
+	require.NoError(t, srv.AddContext("agent3", sni))
+	got := make(chan string, 2)
+	srv.OnSecureConnection(func(s *tls.TLSSocket) { got <- tlsCode(s.AuthorizationError()) + "/" + s.PeerCertificate(false).Subject["CN"] })
+	for _, client := range []string{"agent1", "agent2"} {
+		kc := keyCert(t, client)
+		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "agent3", RejectUnauthorized: tls.Bool(false),
+			SecureContextOptions: tls.SecureContextOptions{Key: kc.Key, Cert: kc.Cert}})
+		require.NoError(t, err)
+		require.Equal(t, "agent3", c.PeerCertificate(false).Subject["CN"])
+		c.Close()
+	}
+	require.Equal(t, "/agent1", <-got)
+	require.Equal(t, "DEPTH_ZERO_SELF_SIGNED_CERT/agent2", <-got)
+}

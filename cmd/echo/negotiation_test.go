@@ -47,3 +47,18 @@ func TestNegotiationFlags(t *testing.T) {
 		}
 	}
 }
+
+// --tls-cipher-list replaces the process's default list: a server whose
+// default allows only one TLS 1.2 suite negotiates it, and a list that
+// matches nothing is the flag's error.
+func TestTLSCipherList(t *testing.T) {
+	_, addr := startServer(t, append(serverKeyArgs(), "--tls-cipher-list", "ECDHE-RSA-AES256-GCM-SHA384", "--max-version", "TLSv1.2")...)
+	r := runEcho(t, nil, "client", addr, "--reject-unauthorized=false", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"name":"ECDHE-RSA-AES256-GCM-SHA384"`) {
+		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runEcho(t, nil, "server", "--listen", "127.0.0.1:0", "--tls-cipher-list", "NOPE")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "error: --tls-cipher-list: ERR_SSL_NO_CIPHER_MATCH: ") {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
