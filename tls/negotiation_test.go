@@ -459,7 +459,9 @@ func TestSNISwitchKeepsVerification(t *testing.T) {
 	sni.CA = caOpts(t, "ca1-cert.pem")
 	require.NoError(t, srv.AddContext("agent3", sni))
 	got := make(chan string, 2)
-	srv.OnSecureConnection(func(s *tls.TLSSocket) { got <- tlsCode(s.AuthorizationError()) + "/" + s.PeerCertificate(false).Subject["CN"] })
+	srv.OnSecureConnection(func(s *tls.TLSSocket) {
+		got <- tlsCode(s.AuthorizationError()) + "/" + s.PeerCertificate(false).Subject["CN"]
+	})
 	for _, client := range []string{"agent1", "agent2"} {
 		kc := keyCert(t, client)
 		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "agent3", RejectUnauthorized: tls.Bool(false),
