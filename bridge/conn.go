@@ -60,9 +60,6 @@ type Hooks struct {
 type Conn struct {
 	nc  net.Conn
 	raw syscall.RawConn // nc's, when it is a socket
-	// sock: the SSL sends its output to the socket itself (socket mode);
-	// otherwise output is drained into Go buffers and written to nc.
-	sock bool
 
 	// State of one readRaw; guarded by inMu (or handshakeMu's inMu).
 	rawRead     func(fd uintptr) bool // c.rawReadFn, made once
@@ -137,15 +134,7 @@ func (c *Conn) step(op ossl.Op, in, buf, out []byte) (ossl.StepResult, error) {
 	if c.freed {
 		return ossl.StepResult{}, net.ErrClosed
 	}
-	var r ossl.StepResult
-	if c.sock {
-		if err := c.raw.Control(func(uintptr) { r = c.ssl.Step(op, in, buf, nil) }); err != nil {
-			return r, net.ErrClosed
-		}
-		c.bytesWritten.Add(int64(r.Sent))
-	} else {
-		r = c.ssl.Step(op, in, buf, out)
-	}
+	r := c.ssl.Step(op, in, buf, out)
 	if len(in) > 0 && c.writerWaits {
 		c.writerWaits = false
 		close(c.readNotify)
@@ -171,9 +160,6 @@ func (c *Conn) writeOut(b []byte) error {
 // drain writes out[:r.Out] and whatever the write BIO still holds; the
 // caller holds outMu.
 func (c *Conn) drain(r ossl.StepResult, out []byte) error {
-	if c.sock {
-		return c.drainSocket(r)
-	}
 	if err := c.writeOut(out[:r.Out]); err != nil {
 		return err
 	}
@@ -187,38 +173,6 @@ func (c *Conn) drain(r ossl.StepResult, out []byte) error {
 		}
 	}
 	return nil
-}
-
-// drainSocket waits until the socket took what OpenSSL sent in socket
-// mode; the caller holds outMu. A send error or a write timeout is
-// permanent.
-func (c *Conn) drainSocket(r ossl.StepResult) error {
-	for {
-		if r.WriteErrno != 0 {
-			c.werr = c.opError("write", os.NewSyscallError("write", r.WriteErrno))
-			return c.werr
-		}
-		if r.OutPending == 0 {
-			return nil
-		}
-		var serr error
-		err := c.raw.Write(func(uintptr) bool {
-			r, serr = c.step(ossl.OpNone, nil, nil, nil)
-			return serr != nil || r.OutPending == 0 || r.WriteErrno != 0
-		})
-		if err != nil {
-			c.werr = c.opError("write", err)
-			return c.werr
-		}
-		if serr != nil {
-			return serr
-		}
-	}
-}
-
-// opError wraps a transport error as the net package would.
-func (c *Conn) opError(op string, err error) error {
-	return &net.OpError{Op: op, Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
 }
 
 // flushPending writes output a reader left in the write BIO, unless a
@@ -341,18 +295,6 @@ func (c *Conn) Handshake(ctx context.Context) error {
 	c.outMu.Lock()
 	defer c.outMu.Unlock()
 	c.handshakeErr = c.handshake()
-	if c.handshakeErr == nil && c.raw != nil {
-		// From now on ciphertext goes from OpenSSL straight to the socket,
-		// with no copy through Go. (During the handshake output stays in
-		// Go hands, so a hook can still decide not to send a flight.)
-		// Every Step runs under RawConn.Control, which keeps the descriptor
-		// open meanwhile.
-		c.sslMu.Lock()
-		if !c.freed && c.raw.Control(func(fd uintptr) { c.ssl.SetFD(int(fd)) }) == nil {
-			c.sock = true
-		}
-		c.sslMu.Unlock()
-	}
 	if stop != nil && !stop() && c.handshakeErr != nil {
 		// The context closed the transport: say why.
 		c.handshakeErr = errors.Join(ctx.Err(), c.handshakeErr)

@@ -527,46 +527,7 @@ typedef struct {
 	size_t outcap, outlen;
 	unsigned char *spill; /* output waiting for an out buffer; sent first */
 	size_t spilloff, spilllen, spillcap;
-	int fd;              /* socket mode: output is sent here directly; -1 otherwise */
-	size_t sent;         /* bytes sent during the current step */
-	int werrno;          /* socket mode: the send error that ended the write side */
 } pipe_t;
-
-#include <errno.h>
-#include <sys/socket.h>
-
-/* pipe_send sends what it can of b to the socket without blocking; the
- * rest is the caller's to keep. A failure other than "would block" is
- * remembered and ends the write side. */
-static size_t pipe_send(pipe_t *p, const unsigned char *b, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n && p->werrno == 0) {
-		ssize_t w = send(p->fd, b + done, n - done, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (w > 0) {
-			done += (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		p->werrno = w < 0 ? errno : EPIPE;
-	}
-	p->sent += done;
-	return done;
-}
-
-/* pipe_flush_socket sends what waits in spill. */
-static void pipe_flush_socket(pipe_t *p)
-{
-	if (p->fd < 0 || p->spilllen == p->spilloff)
-		return;
-	p->spilloff += pipe_send(p, p->spill + p->spilloff, p->spilllen - p->spilloff);
-	if (p->spilloff == p->spilllen || p->werrno != 0)
-		p->spilloff = p->spilllen = 0;
-}
 
 static int pipe_append(unsigned char **buf, size_t *off, size_t *len, size_t *cap,
 		       const unsigned char *src, size_t n)
@@ -626,15 +587,8 @@ static int pipe_write(BIO *b, const char *src, size_t n, size_t *put)
 	size_t direct = 0;
 
 	BIO_clear_retry_flags(b);
-	if (p->fd >= 0) {
-		/* Socket mode: straight to the socket, unless earlier output waits;
-		 * after a send error the bytes have nowhere to go. */
-		if (p->werrno == 0 && p->spilllen == p->spilloff)
-			direct = pipe_send(p, (const unsigned char *)src, n);
-		if (p->werrno != 0)
-			direct = n;
-	} else if (p->spilllen == p->spilloff && p->out != NULL && p->outlen < p->outcap) {
-		/* Straight into the caller's buffer, unless earlier output waits. */
+	/* Straight into the caller's buffer, unless earlier output waits. */
+	if (p->spilllen == p->spilloff && p->out != NULL && p->outlen < p->outcap) {
 		direct = p->outcap - p->outlen < n ? p->outcap - p->outlen : n;
 		memcpy(p->out + p->outlen, src, direct);
 		p->outlen += direct;
@@ -675,7 +629,6 @@ static int pipe_create(BIO *b)
 
 	if (p == NULL)
 		return 0;
-	p->fd = -1;
 	BIO_set_data(b, p);
 	BIO_set_init(b, 1);
 	return 1;
@@ -768,16 +721,9 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	ERR_clear_error(); /* stale entries would make SSL_get_error lie */
 	/* Not memset: the error copy is large and only its count matters. */
 	r->ret = r->sslerr = r->init_finished = r->shutdown = r->has_pending = r->renegotiating = 0;
-	r->done = r->outlen = r->outpending = r->sent = 0;
-	r->werrno = 0;
+	r->done = r->outlen = r->outpending = 0;
 	r->errs.n = 0;
 	/* Output that waited goes first, then what this step writes. */
-	p->sent = 0;
-	if (p->fd >= 0) {
-		out = NULL; /* socket mode: output goes to the socket */
-		outcap = 0;
-		pipe_flush_socket(p);
-	}
 	p->out = out;
 	p->outcap = outcap;
 	p->outlen = 0;
@@ -847,8 +793,6 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	p->out = NULL;
 	p->outcap = p->outlen = 0;
 	r->outpending = p->spilllen - p->spilloff;
-	r->sent = p->sent;
-	r->werrno = p->werrno;
 	r->init_finished = SSL_is_init_finished(ssl);
 	r->shutdown = SSL_get_shutdown(ssl);
 	r->has_pending = SSL_has_pending(ssl) || p->keeplen > p->keepoff;
@@ -1206,11 +1150,6 @@ size_t ossl_heap_in_use(void)
 	struct mallinfo2 mi = mallinfo2();
 	return mi.uordblks + mi.hblkhd;
 }
-
-/* ossl_ssl_set_fd puts the pipe in socket mode: output is sent to fd
- * (non-blocking, without SIGPIPE) as OpenSSL produces it. The caller keeps
- * fd valid during every call on ssl. */
-void ossl_ssl_set_fd(SSL *ssl, int fd) { ssl_pipe(ssl)->fd = fd; }
 
 /* ossl_ssl_get_session copies the current session as DER into buf when it
  * is resumable; returns its length, 0 when there is none, or -needed. */

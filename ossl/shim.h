@@ -53,8 +53,6 @@ typedef struct {
 	int shutdown;       /* SSL_get_shutdown */
 	int has_pending;    /* SSL_has_pending or unread bytes in the read BIO */
 	int renegotiating;  /* a handshake started after the first one completed */
-	size_t sent;        /* socket mode: ciphertext bytes sent to the socket */
-	int werrno;         /* socket mode: the errno that ended the write side */
 	ossl_errs errs;
 } ossl_step;
 
@@ -102,7 +100,6 @@ void ossl_ssl_set_verify(SSL *ssl, int mode);
 int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n, ossl_errs *e);
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
-void ossl_ssl_set_fd(SSL *ssl, int fd);
 void ossl_ssl_free(SSL *ssl);
 int ossl_ssl_set_alpn(SSL *ssl, const unsigned char *wire, size_t n, ossl_errs *e);
 int ossl_ssl_set_npn(SSL *ssl, const unsigned char *wire, size_t n);

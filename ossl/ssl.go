@@ -9,7 +9,6 @@ import "C"
 import (
 	"encoding/binary"
 	"runtime"
-	"syscall"
 	"unsafe"
 )
 
@@ -52,16 +51,14 @@ const (
 
 // A StepResult reports one Step.
 type StepResult struct {
-	SSLError     int           // SSL_get_error of the operation; ErrorNone on success
-	Done         int           // plaintext bytes read or written
-	Out          int           // ciphertext bytes drained into the out buffer
-	OutPending   int           // ciphertext still waiting in the write BIO
-	InitFinished bool          // the handshake is complete
-	Shutdown     int           // SentShutdown | ReceivedShutdown
-	HasPending   bool          // buffered ciphertext that is not yet a whole record
-	Err          *Error        // the error queue when SSLError is ErrorSSL or ErrorSyscall
-	Sent         int           // socket mode: ciphertext bytes sent to the socket
-	WriteErrno   syscall.Errno // socket mode: the send error that ended the write side
+	SSLError     int    // SSL_get_error of the operation; ErrorNone on success
+	Done         int    // plaintext bytes read or written
+	Out          int    // ciphertext bytes drained into the out buffer
+	OutPending   int    // ciphertext still waiting in the write BIO
+	InitFinished bool   // the handshake is complete
+	Shutdown     int    // SentShutdown | ReceivedShutdown
+	HasPending   bool   // buffered ciphertext that is not yet a whole record
+	Err          *Error // the error queue when SSLError is ErrorSSL or ErrorSyscall
 }
 
 // An SSL owns one SSL object and its in-memory pipe BIO. It is not safe for
@@ -160,8 +157,6 @@ func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 		InitFinished: r.init_finished != 0,
 		Shutdown:     int(r.shutdown),
 		HasPending:   r.has_pending != 0,
-		Sent:         int(r.sent),
-		WriteErrno:   syscall.Errno(r.werrno),
 	}
 	if res.SSLError == ErrorSSL || res.SSLError == ErrorSyscall {
 		res.Err = newError(opName[op], &r.errs)
@@ -349,15 +344,6 @@ func splitDER(b []byte, n int) [][]byte {
 		b = b[4+l:]
 	}
 	return out
-}
-
-// SetFD puts the SSL's pipe in socket mode: every byte of ciphertext is
-// sent to fd (non-blocking) as soon as OpenSSL produces it, and what the
-// socket cannot take waits for the next Step. The caller must keep fd
-// valid during every later call (bridge runs them under RawConn.Control).
-func (s *SSL) SetFD(fd int) {
-	C.ossl_ssl_set_fd(s.ptr(), C.int(fd))
-	runtime.KeepAlive(s)
 }
 
 // Session returns the current session in DER when it is resumable; nil
