@@ -24,14 +24,16 @@ var errWriteClosed = errors.New("bridge: write after CloseWrite")
 
 const (
 	recordSize = 16384
-	// writeChunk is the plaintext handed to one SSL_write: four full
-	// records, so one cgo call and one network write carry 64 KiB.
-	writeChunk = 4 * recordSize
+	// writeChunk is the plaintext handed to one SSL_write: eight full
+	// records, so one cgo call and one network write carry 128 KiB (the
+	// per-call costs, not the copies, dominate bulk transfers).
+	writeChunk = 8 * recordSize
 	// outSize holds the ciphertext of writeChunk (record overhead is far
 	// below 512 bytes a record) or a whole handshake flight.
-	outSize = writeChunk + 4*512
-	// inSize is one network read: two full records.
-	inSize = 4*recordSize + 1024
+	outSize = writeChunk + 8*512
+	// inSize is one network read: up to eight full records. A waiting
+	// connection holds no such buffer (see readRaw).
+	inSize = 8*recordSize + 1024
 )
 
 var (

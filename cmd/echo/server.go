@@ -425,7 +425,7 @@ func (s *echoServer) handle(t *tls.TLSSocket) {
 // echo writes back every byte read; at the client's end (close_notify or
 // EOF) it ends the connection: close_notify, then close.
 func (s *echoServer) echo(t *tls.TLSSocket) {
-	buf := make([]byte, 64<<10) // four records: one cgo call and one write for each
+	buf := make([]byte, 128<<10) // eight records: one cgo call and one write for each
 	for {
 		n, err := t.Read(buf)
 		if n > 0 {
