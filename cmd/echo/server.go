@@ -422,10 +422,25 @@ func (s *echoServer) handle(t *tls.TLSSocket) {
 	s.echo(t)
 }
 
+var (
+	smallBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
+	largeBufs = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
+)
+
 // echo writes back every byte read; at the client's end (close_notify or
 // EOF) it ends the connection: close_notify, then close.
 func (s *echoServer) echo(t *tls.TLSSocket) {
-	buf := make([]byte, 128<<10) // eight records: one cgo call and one write for each
+	// One record's worth while the peer trickles; eight records' worth
+	// (one library call and one write for each) once reads fill the
+	// buffer. A waiting connection holds only the small one.
+	small, large := smallBufs.Get().(*[]byte), (*[]byte)(nil)
+	defer func() {
+		smallBufs.Put(small)
+		if large != nil {
+			largeBufs.Put(large)
+		}
+	}()
+	buf := *small
 	for {
 		n, err := t.Read(buf)
 		if n > 0 {
@@ -433,6 +448,14 @@ func (s *echoServer) echo(t *tls.TLSSocket) {
 				s.report("error", werr, t)
 				return
 			}
+		}
+		switch {
+		case n == len(buf) && large == nil:
+			large = largeBufs.Get().(*[]byte)
+			buf = *large
+		case n < len(*small) && large != nil:
+			largeBufs.Put(large)
+			large, buf = nil, *small
 		}
 		if err == io.EOF {
 			// The client ended its side: end ours (close_notify), then the
