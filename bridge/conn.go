@@ -34,11 +34,27 @@ const (
 	// inSize is one network read: up to eight full records. A waiting
 	// connection holds no such buffer (see readRaw).
 	inSize = 8*recordSize + 1024
+	// smallSize is one record and its overhead.
+	smallSize = recordSize + 1024
 )
+
+// putIn returns a network read buffer to its pool.
+func putIn(bp *[]byte) {
+	if len(*bp) == smallSize {
+		smallPool.Put(bp)
+	} else {
+		inPool.Put(bp)
+	}
+}
 
 var (
 	inPool  = sync.Pool{New: func() any { b := make([]byte, inSize); return &b }}
 	outPool = sync.Pool{New: func() any { b := make([]byte, outSize); return &b }}
+	// Handshakes, alerts, tickets and close_notify move a few KiB: they
+	// use record-sized buffers, so a connection that only handshakes never
+	// touches (or, after a collection emptied the pools, zeroes) the large
+	// ones. The drain loops carry anything bigger.
+	smallPool = sync.Pool{New: func() any { b := make([]byte, smallSize); return &b }}
 )
 
 // Hooks are the Go functions a handshake may need. They run on the
@@ -186,11 +202,11 @@ func (c *Conn) flushPending() {
 		}
 		c.needFlush.Store(false)
 		if c.werr == nil {
-			bp := outPool.Get().(*[]byte)
+			bp := smallPool.Get().(*[]byte)
 			if r, err := c.step(ossl.OpNone, nil, nil, *bp); err == nil {
 				c.drain(r, *bp) // a failure is kept in werr
 			}
-			outPool.Put(bp)
+			smallPool.Put(bp)
 		}
 		c.outMu.Unlock()
 	}
@@ -202,12 +218,12 @@ func (c *Conn) readNet() (*[]byte, int, error) {
 	if c.raw != nil {
 		return c.readRaw()
 	}
-	bp := inPool.Get().(*[]byte)
+	bp := c.getIn()
 	n, err := c.nc.Read(*bp)
 	if n > 0 {
 		return bp, n, nil // a transport error with data shows up on the next read
 	}
-	inPool.Put(bp)
+	putIn(bp)
 	if err == nil {
 		err = io.ErrNoProgress
 	}
@@ -231,7 +247,7 @@ func (c *Conn) readRaw() (*[]byte, int, error) {
 	}
 	if err != nil {
 		if bp != nil {
-			inPool.Put(bp)
+			putIn(bp)
 		}
 		if err == io.EOF {
 			return nil, 0, err
@@ -241,10 +257,19 @@ func (c *Conn) readRaw() (*[]byte, int, error) {
 	return bp, n, nil
 }
 
+// getIn takes a network read buffer: record-sized during the handshake,
+// large afterwards.
+func (c *Conn) getIn() *[]byte {
+	if c.handshakeDone.Load() {
+		return inPool.Get().(*[]byte)
+	}
+	return smallPool.Get().(*[]byte)
+}
+
 // rawReadFn is the RawConn.Read callback of readRaw; the caller holds
 // inMu, which guards the raw* fields it fills.
 func (c *Conn) rawReadFn(fd uintptr) bool {
-	bp := inPool.Get().(*[]byte)
+	bp := c.getIn()
 	var n int
 	var err error
 	for {
@@ -254,7 +279,7 @@ func (c *Conn) rawReadFn(fd uintptr) bool {
 		}
 	}
 	if err == syscall.EAGAIN {
-		inPool.Put(bp)
+		putIn(bp)
 		if !c.rawReleased && c.handshakeDone.Load() {
 			// Idle after the handshake: give back OpenSSL's record
 			// buffers too. During the handshake they are needed again
@@ -309,8 +334,8 @@ func (c *Conn) Handshake(ctx context.Context) error {
 
 // handshake pumps SSL_do_handshake; the caller holds inMu and outMu.
 func (c *Conn) handshake() error {
-	bp := outPool.Get().(*[]byte)
-	defer outPool.Put(bp)
+	bp := smallPool.Get().(*[]byte)
+	defer smallPool.Put(bp)
 	out := *bp
 	var in *[]byte
 	var inN int
@@ -321,7 +346,7 @@ func (c *Conn) handshake() error {
 		}
 		r, err := c.step(ossl.OpHandshake, feed, nil, out)
 		if in != nil {
-			inPool.Put(in)
+			putIn(in)
 			in = nil
 		}
 		if err != nil {
@@ -390,7 +415,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		}
 		r, err := c.step(ossl.OpRead, feed, p, nil)
 		if in != nil {
-			inPool.Put(in)
+			putIn(in)
 			in = nil
 		}
 		if err != nil {
@@ -518,7 +543,7 @@ func (c *Conn) waitForRead() error {
 			return err
 		}
 		_, err = c.step(ossl.OpNone, (*in)[:n], nil, nil)
-		inPool.Put(in)
+		putIn(in)
 		return err
 	}
 	c.sslMu.Lock()
@@ -556,8 +581,8 @@ func (c *Conn) CloseWrite() error {
 
 // shutdown queues and sends close_notify; the caller holds outMu.
 func (c *Conn) shutdown() error {
-	bp := outPool.Get().(*[]byte)
-	defer outPool.Put(bp)
+	bp := smallPool.Get().(*[]byte)
+	defer smallPool.Put(bp)
 	r, err := c.step(ossl.OpShutdown, nil, nil, *bp)
 	if err != nil {
 		return err
