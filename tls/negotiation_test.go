@@ -473,3 +473,21 @@ func TestSNISwitchKeepsVerification(t *testing.T) {
 	require.Equal(t, "/agent1", <-got)
 	require.Equal(t, "DEPTH_ZERO_SELF_SIGNED_CERT/agent2", <-got)
 }
+
+// TestServerPreferenceOption: SSL_OP_CIPHER_SERVER_PREFERENCE in
+// SecureOptions makes the server's order win, as HonorCipherOrder does.
+func TestServerPreferenceOption(t *testing.T) {
+	for _, tc := range []struct {
+		opts uint64
+		want string
+	}{{0, "AES256-SHA256"}, {tls.SSL_OP_CIPHER_SERVER_PREFERENCE, "AES128-SHA256"}} {
+		o := keyCert(t, "localhost")
+		o.Ciphers, o.HonorCipherOrder, o.SecureOptions = "AES128-SHA256:AES256-SHA256", tls.Bool(false), tc.opts
+		srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+			SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2", Ciphers: "AES256-SHA256:AES128-SHA256"}})
+		require.NoError(t, err)
+		require.Equal(t, tc.want, c.Cipher().Name)
+		c.Close()
+	}
+}
