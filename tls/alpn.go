@@ -36,15 +36,15 @@ type sniContext struct {
 func sniPattern(servername string) (*regexp.Regexp, error) {
 	var b strings.Builder
 	b.WriteString("^")
-	for _, r := range servername {
-		switch r {
+	for i := 0; i < len(servername); i++ { // bytes: invalid UTF-8 stays as it is (and fails to compile)
+		switch c := servername[i]; c {
 		case '.', '^', '$', '+', '?', '-', '\\', '[', ']', '{', '}':
 			b.WriteByte('\\')
-			b.WriteRune(r)
+			b.WriteByte(c)
 		case '*':
 			b.WriteString("[^.]*")
 		default:
-			b.WriteRune(r)
+			b.WriteByte(c)
 		}
 	}
 	b.WriteString("$")
