@@ -71,6 +71,12 @@ type Hooks struct {
 	// and that flight is never sent (a server rejecting a client
 	// certificate, as Node's server destroys the socket at that point).
 	HandshakeDone func() error
+
+	// HandshakeStart runs after a step in which a handshake started (the
+	// first one, then each renegotiation), on the goroutine of that step.
+	// An error ends the connection: it is returned by that Read or Write
+	// and by every later one.
+	HandshakeStart func() error
 }
 
 // A Conn drives one ossl.SSL over one net.Conn. Read and Write may run
@@ -97,6 +103,9 @@ type Conn struct {
 
 	outMu sync.Mutex // one writer drains the write BIO, in order
 	werr  error      // sticky write error; guarded by outMu
+
+	hsStarts int   // handshake starts seen; guarded by sslMu
+	hsErr    error // a HandshakeStart hook's verdict; guarded by sslMu
 
 	sslMu sync.Mutex // guards ssl; held only for one Step
 	freed bool       // ssl was freed; guarded by sslMu
@@ -153,6 +162,19 @@ func (c *Conn) step(op ossl.Op, in, buf, out []byte) (ossl.StepResult, error) {
 		return ossl.StepResult{}, net.ErrClosed
 	}
 	r := c.ssl.Step(op, in, buf, out)
+	if r.HandshakeStarts > c.hsStarts && c.hooks.HandshakeStart != nil {
+		// The hook is Go policy that takes no lock of ours; it runs
+		// after the step, still under sslMu so starts are counted once.
+		for ; c.hsStarts < r.HandshakeStarts; c.hsStarts++ {
+			if err := c.hooks.HandshakeStart(); err != nil && c.hsErr == nil {
+				c.hsErr = err
+			}
+		}
+	}
+	c.hsStarts = r.HandshakeStarts
+	if c.hsErr != nil {
+		return r, c.hsErr
+	}
 	if len(in) > 0 && c.writerWaits {
 		c.writerWaits = false
 		close(c.readNotify)

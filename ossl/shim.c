@@ -78,6 +78,7 @@ typedef struct {
 	char npn_selected[256];
 	int cert_pause; /* 1: pause in the certificate callback when SNI was sent */
 	int cert_state; /* 0: not yet; 1: paused; 2: done */
+	int hs_starts;  /* handshakes started, renegotiations included */
 } conn_t;
 
 static int conn_idx = -1;
@@ -140,6 +141,17 @@ static int npn_select_cb(SSL *ssl, unsigned char **out, unsigned char *outlen,
 	if (c->npn_status == OPENSSL_NPN_NEGOTIATED)
 		snprintf(c->npn_selected, sizeof c->npn_selected, "%.*s", (int)*outlen, (const char *)*out);
 	return SSL_TLSEXT_ERR_OK;
+}
+
+/* info_cb counts handshake starts, for Node's renegotiation limit (the
+ * policy is applied in Go from the count each step reports). */
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+	conn_t *c = ssl_conn((SSL *)ssl);
+
+	(void)ret;
+	if (c != NULL && (where & SSL_CB_HANDSHAKE_START))
+		c->hs_starts++;
 }
 
 static int cert_cb(SSL *ssl, void *arg)
@@ -693,6 +705,7 @@ SSL *ossl_ssl_new(SSL_CTX *ctx, int server, ossl_errs *e)
 		return NULL;
 	}
 	cn->npn_status = -1;
+	SSL_set_info_callback(ssl, info_cb);
 	bio = BIO_new(pipe_method);
 	if (bio == NULL) {
 		SSL_free(ssl);
@@ -722,6 +735,7 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	/* Not memset: the error copy is large and only its count matters. */
 	r->ret = r->sslerr = r->init_finished = r->shutdown = r->has_pending = r->renegotiating = 0;
 	r->done = r->outlen = r->outpending = 0;
+	r->hs_starts = 0;
 	r->errs.n = 0;
 	/* Output that waited goes first, then what this step writes. */
 	p->out = out;
@@ -794,6 +808,7 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	p->outcap = p->outlen = 0;
 	r->outpending = p->spilllen - p->spilloff;
 	r->init_finished = SSL_is_init_finished(ssl);
+	r->hs_starts = ssl_conn(ssl) != NULL ? ssl_conn(ssl)->hs_starts : 0;
 	r->shutdown = SSL_get_shutdown(ssl);
 	r->has_pending = SSL_has_pending(ssl) || p->keeplen > p->keepoff;
 	r->renegotiating = SSL_renegotiate_pending(ssl);

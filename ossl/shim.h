@@ -53,6 +53,7 @@ typedef struct {
 	int shutdown;       /* SSL_get_shutdown */
 	int has_pending;    /* SSL_has_pending or unread bytes in the read BIO */
 	int renegotiating;  /* a handshake started after the first one completed */
+	int hs_starts;      /* handshakes started so far, renegotiations included */
 	ossl_errs errs;
 } ossl_step;
 

@@ -59,6 +59,9 @@ type StepResult struct {
 	Shutdown     int    // SentShutdown | ReceivedShutdown
 	HasPending   bool   // buffered ciphertext that is not yet a whole record
 	Err          *Error // the error queue when SSLError is ErrorSSL or ErrorSyscall
+	// HandshakeStarts counts the handshakes started on this SSL so far,
+	// renegotiations included (SSL_CB_HANDSHAKE_START).
+	HandshakeStarts int
 }
 
 // An SSL owns one SSL object and its in-memory pipe BIO. It is not safe for
@@ -157,6 +160,8 @@ func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 		InitFinished: r.init_finished != 0,
 		Shutdown:     int(r.shutdown),
 		HasPending:   r.has_pending != 0,
+
+		HandshakeStarts: int(r.hs_starts),
 	}
 	if res.SSLError == ErrorSSL || res.SSLError == ErrorSyscall {
 		res.Err = newError(opName[op], &r.errs)

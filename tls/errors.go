@@ -42,6 +42,8 @@ const (
 	CodeInvalidProtocolVersion  = "ERR_TLS_INVALID_PROTOCOL_VERSION"
 	CodeRequiredServerName      = "ERR_TLS_REQUIRED_SERVER_NAME"
 	CodeDHParamSize             = "ERR_TLS_DH_PARAM_SIZE"
+	CodeSessionAttack           = "ERR_TLS_SESSION_ATTACK"
+	CodeRenegotiationDisabled   = "ERR_TLS_RENEGOTIATION_DISABLED"
 	CodeCryptoOperationFailed   = "ERR_CRYPTO_OPERATION_FAILED"
 	CodeConnReset               = "ECONNRESET"
 	CodeCertAltnameInvalid      = codeAltnameInvalid

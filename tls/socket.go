@@ -49,6 +49,13 @@ type TLSSocket struct {
 	hookErr     error // a hook whose feature has not landed: the handshake fails with it
 	reported    bool  // a handshake failure went to the server's OnTLSClientError
 	countedOnce bool
+
+	// Renegotiation accounting (Node's onhandshakestart); guarded by mu.
+	renegLimit    int
+	renegWindow   time.Duration
+	lastHandshake time.Time
+	handshakes    int
+	renegDisabled bool
 }
 
 // socketConfig is what newSocket needs, whichever door made the socket.
@@ -123,7 +130,8 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 			return nil, opensslError(err.(*ossl.Error))
 		}
 	}
-	var hooks bridge.Hooks
+	t.renegLimit, t.renegWindow = ClientRenegLimit, ClientRenegWindow
+	hooks := bridge.Hooks{HandshakeStart: t.onHandshakeStart}
 	if cfg.isServer && cfg.sni != nil {
 		ssl.PauseForSNI()
 		hooks.CertCallback = t.sniHook(cfg.sni)
@@ -708,9 +716,37 @@ func addressInfo(a net.Addr) AddressInfo {
 	return AddressInfo{Port: port, Family: "IPv6", Address: ip.String()}
 }
 
+// onHandshakeStart is Node's onhandshakestart: the first handshake only
+// starts the clock; on a server, more than ClientRenegLimit handshakes
+// within ClientRenegWindow is ERR_TLS_SESSION_ATTACK; after
+// DisableRenegotiation any renegotiation is ERR_TLS_RENEGOTIATION_DISABLED.
+// Either error ends the connection.
+func (t *TLSSocket) onHandshakeStart() error {
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	last := t.lastHandshake
+	t.lastHandshake = now
+	if last.IsZero() {
+		return nil
+	}
+	if now.Sub(last) >= t.renegWindow {
+		t.handshakes = 1
+	} else {
+		t.handshakes++
+	}
+	if t.isServer && t.handshakes > t.renegLimit {
+		return newError(CodeSessionAttack, "TLS session renegotiation attack detected")
+	}
+	if t.renegDisabled {
+		return newError(CodeRenegotiationDisabled, "TLS session renegotiation disabled for this socket")
+	}
+	return nil
+}
+
 // Renegotiate starts a TLS 1.2 renegotiation.
 //
-// BUG(nodetls): not implemented yet: Renegotiate and RenegotiateContext return ERR_NOT_IMPLEMENTED; DisableRenegotiation has no effect.
+// BUG(nodetls): not implemented yet: Renegotiate and RenegotiateContext return ERR_NOT_IMPLEMENTED (a peer's renegotiations are accepted, limited and refusable).
 //
 // Node: tlsSocket.renegotiate(options, callback)
 func (t *TLSSocket) Renegotiate(opts RenegotiateOptions) error {
@@ -724,10 +760,15 @@ func (t *TLSSocket) RenegotiateContext(ctx context.Context, opts RenegotiateOpti
 	return newError(CodeNotImplemented, "renegotiate is not implemented yet by nodetls")
 }
 
-// DisableRenegotiation makes a renegotiation the peer starts an error.
+// DisableRenegotiation makes a renegotiation the peer starts an error
+// (ERR_TLS_RENEGOTIATION_DISABLED) that ends the connection.
 //
 // Node: tlsSocket.disableRenegotiation()
-func (t *TLSSocket) DisableRenegotiation() {}
+func (t *TLSSocket) DisableRenegotiation() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.renegDisabled = true
+}
 
 // SetMaxSendFragment limits the plaintext of each record sent; it returns
 // false outside 512..16384.
