@@ -6,7 +6,9 @@
 #include <string.h>
 #include <openssl/ec.h>
 #include <openssl/objects.h>
+#include <openssl/core_names.h>
 #include <openssl/provider.h>
+#include <openssl/rand.h>
 
 #include "shim.h"
 
@@ -79,6 +81,8 @@ typedef struct {
 	int cert_pause; /* 1: pause in the certificate callback when SNI was sent */
 	int cert_state; /* 0: not yet; 1: paused; 2: done */
 	int hs_starts;  /* handshakes started, renegotiations included */
+	int has_ticket_keys;
+	unsigned char ticket_keys[48]; /* 16 name, 16 HMAC, 16 AES (Node's layout) */
 } conn_t;
 
 static int conn_idx = -1;
@@ -154,6 +158,47 @@ static void info_cb(const SSL *ssl, int where, int ret)
 		c->hs_starts++;
 }
 
+/* ctx_keys are the ticket keys of connections that were given none:
+ * random, one set per process (Node makes them per context; a connection
+ * of a server always gets its server's). */
+static unsigned char ctx_keys[48];
+static CRYPTO_ONCE ctx_keys_once = CRYPTO_ONCE_STATIC_INIT;
+static void ctx_keys_init(void) { RAND_bytes(ctx_keys, sizeof ctx_keys); }
+
+/* ticket_cb is Node's TicketCompatibilityCallback: 48-byte keys, AES-128-CBC
+ * and HMAC-SHA256; an unknown key name means a full handshake. */
+static int ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *ectx,
+		     EVP_MAC_CTX *hctx, int enc)
+{
+	conn_t *c = ssl_conn(ssl);
+	const unsigned char *k;
+	OSSL_PARAM params[3];
+
+	if (c != NULL && c->has_ticket_keys) {
+		k = c->ticket_keys;
+	} else {
+		CRYPTO_THREAD_run_once(&ctx_keys_once, ctx_keys_init);
+		k = ctx_keys;
+	}
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)(k + 16), 16);
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (enc) {
+		memcpy(name, k, 16);
+		if (RAND_bytes(iv, 16) != 1 ||
+		    EVP_EncryptInit_ex(ectx, EVP_aes_128_cbc(), NULL, k + 32, iv) != 1 ||
+		    EVP_MAC_CTX_set_params(hctx, params) != 1)
+			return -1;
+		return 1;
+	}
+	if (memcmp(name, k, 16) != 0)
+		return 0;
+	if (EVP_MAC_CTX_set_params(hctx, params) != 1 ||
+	    EVP_DecryptInit_ex(ectx, EVP_aes_128_cbc(), NULL, k + 32, iv) != 1)
+		return -1;
+	return 1;
+}
+
 static int cert_cb(SSL *ssl, void *arg)
 {
 	conn_t *c = ssl_conn(ssl);
@@ -198,6 +243,7 @@ SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 	SSL_CTX_set_next_protos_advertised_cb(ctx, npn_advertise_cb, NULL);
 	SSL_CTX_set_next_proto_select_cb(ctx, npn_select_cb, NULL);
 	SSL_CTX_set_cert_cb(ctx, cert_cb, NULL);
+	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
 	return ctx;
 }
 
@@ -1326,4 +1372,15 @@ int ossl_ssl_resume_cert_cb(SSL *ssl, SSL_CTX *ctx, ossl_errs *e)
 	}
 	c->cert_state = 2;
 	return 1;
+}
+
+/* ossl_ssl_set_ticket_keys gives the connection its 48 ticket keys. */
+void ossl_ssl_set_ticket_keys(SSL *ssl, const unsigned char *keys)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c == NULL)
+		return;
+	memcpy(c->ticket_keys, keys, 48);
+	c->has_ticket_keys = 1;
 }

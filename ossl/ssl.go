@@ -474,3 +474,18 @@ func (s *SSL) ResumeCertCallback(ctx *Ctx) error {
 	s.ctx2 = ctx // keep the context's Go side reachable while the SSL uses it
 	return nil
 }
+
+// SetTicketKeys gives the connection the 48 bytes of session ticket keys
+// it issues and accepts tickets with: 16 name, 16 HMAC-SHA256 key, 16
+// AES-128-CBC key (Node's layout). Without them a process-wide random set
+// is used.
+//
+// Corresponds to SSL_CTX_set_tlsext_ticket_key_evp_cb.
+func (s *SSL) SetTicketKeys(keys []byte) {
+	if len(keys) != 48 {
+		panic("ossl: ticket keys must be 48 bytes")
+	}
+	C.ossl_ssl_set_ticket_keys(s.ptr(), (*C.uchar)(unsafe.Pointer(&keys[0])))
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(keys)
+}

@@ -2,6 +2,7 @@ package tls
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -36,6 +37,7 @@ type Server struct {
 
 	mu          sync.Mutex   // guards the fields below
 	contexts    []sniContext // AddContext entries, oldest first
+	ticketKeys  []byte       // 48 bytes; replaced whole by SetTicketKeys
 	listener    net.Listener
 	acceptDone  chan struct{} // closed when the accept loop has exited
 	closing     bool
@@ -53,7 +55,7 @@ type Server struct {
 //
 // Node: tls.createServer([options][, secureConnectionListener])
 func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Server, error) {
-	// BUG(nodetls): not implemented yet: the server options SessionTimeout and TicketKeys are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: the server option SessionTimeout is refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case opts.SessionTimeout < 0:
 		return nil, newError(CodeOutOfRange, "The value of \"options.sessionTimeout\" is out of range. It must be >= 0. Received "+strconv.Itoa(int(opts.SessionTimeout/time.Second)))
@@ -61,8 +63,13 @@ func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Ser
 		return nil, notImplemented("sessionTimeout")
 	case opts.TicketKeys != nil && len(opts.TicketKeys) != 48:
 		return nil, newError(CodeInvalidArgValue, "The property 'options.ticketKeys' must be exactly 48 bytes. Received "+strconv.Itoa(len(opts.TicketKeys)))
-	case opts.TicketKeys != nil:
-		return nil, notImplemented("ticketKeys")
+	}
+	ticketKeys := slices.Clone(opts.TicketKeys)
+	if ticketKeys == nil {
+		ticketKeys = make([]byte, 48)
+		if _, err := rand.Read(ticketKeys); err != nil {
+			return nil, &Error{Code: CodeCryptoOperationFailed, Message: "Failed to generate ticket keys", Err: err}
+		}
 	}
 	alpn, err := protocolWire(opts.ALPNProtocols)
 	if err != nil {
@@ -73,6 +80,7 @@ func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Ser
 		return nil, err
 	}
 	s := &Server{
+		ticketKeys:         ticketKeys,
 		alpn:               alpn,
 		npn:                npn,
 		sniCallback:        opts.SNICallback,
@@ -224,6 +232,7 @@ func (s *Server) newServerSocket(nc net.Conn) (*TLSSocket, error) {
 		alpn:               s.alpn,
 		npn:                s.npn,
 		sni:                s.sniPicker(),
+		ticketKeys:         s.currentTicketKeys(),
 	})
 	if err != nil {
 		return nil, err
@@ -395,12 +404,18 @@ func (s *Server) sniPicker() func(string) (*SecureContext, error) {
 	}
 }
 
-// TicketKeys returns a copy of the 48-byte session ticket keys.
-//
-// BUG(nodetls): not implemented yet: TicketKeys returns nil and SetTicketKeys returns ERR_NOT_IMPLEMENTED.
+// TicketKeys returns a copy of the 48-byte session ticket keys: 16 bytes
+// of key name, 16 of HMAC-SHA256 key, 16 of AES-128-CBC key. Servers that
+// share them resume each other's tickets, Node's included.
 //
 // Node: server.getTicketKeys()
-func (s *Server) TicketKeys() []byte { return nil }
+func (s *Server) TicketKeys() []byte { return s.currentTicketKeys() }
+
+func (s *Server) currentTicketKeys() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ticketKeys)
+}
 
 // SetTicketKeys replaces the session ticket keys for later connections.
 //
@@ -409,7 +424,10 @@ func (s *Server) SetTicketKeys(keys []byte) error {
 	if len(keys) != 48 {
 		return newError(CodeInvalidArgValue, "Session ticket keys must be a 48-byte buffer")
 	}
-	return notImplemented("ticketKeys")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ticketKeys = slices.Clone(keys)
+	return nil
 }
 
 // OnSecureConnection adds a listener for completed handshakes.

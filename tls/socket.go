@@ -69,6 +69,7 @@ type socketConfig struct {
 	serverName         string
 	session            []byte // client: a session to resume
 	alpn, npn          []byte // protocol lists, wire format
+	ticketKeys         []byte // servers: 48 bytes; nil: the process's own
 	// sni picks the context for the client's SNI name (servers); nil: no
 	// SNI switching.
 	sni              func(servername string) (*SecureContext, error)
@@ -117,6 +118,9 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 		requestCert:        cfg.requestCert,
 		rejectUnauthorized: cfg.rejectUnauthorized,
 		serverName:         cfg.serverName,
+	}
+	if len(cfg.ticketKeys) == 48 {
+		ssl.SetTicketKeys(cfg.ticketKeys)
 	}
 	if len(cfg.alpn) > 0 {
 		if err := ssl.SetALPN(cfg.alpn); err != nil {
@@ -210,6 +214,7 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 		cfg.handshakeTimeout = opts.Server.handshakeTimeout
 		cfg.sessionIDContext = opts.Server.sidCtx
 		cfg.sni = opts.Server.sniPicker()
+		cfg.ticketKeys = opts.Server.currentTicketKeys()
 	}
 	if opts.IsServer && opts.SNICallback != nil {
 		cfg.sni = opts.SNICallback

@@ -316,7 +316,7 @@ func TestSetMaxSendFragment(t *testing.T) {
 
 func TestNotImplementedOptionsAreRefused(t *testing.T) {
 	for name, opts := range map[string]tls.ServerOptions{
-		"ticketKeys": {TicketKeys: make([]byte, 48)},
+		"sessionTimeout": {SessionTimeout: time.Second},
 	} {
 		_, err := tls.CreateServer(opts, nil)
 		require.Equal(t, "ERR_NOT_IMPLEMENTED", tlsCode(err), name)

@@ -1,0 +1,82 @@
+package tls_test
+
+import (
+	"bytes"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nodetls/nodetls/internal/peers"
+	"github.com/nodetls/nodetls/internal/testpki"
+	"github.com/nodetls/nodetls/tls"
+	"github.com/stretchr/testify/require"
+)
+
+func ticketKeys(b byte) []byte { return bytes.Repeat([]byte{b}, 48) }
+
+// resumes reports whether a session from the first port resumes on the
+// second.
+func resumes(t *testing.T, max string, from, to int) bool {
+	co := tls.ConnectOptions{Host: "127.0.0.1", Port: from, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{MaxVersion: max}}
+	c, err := tls.Connect(co)
+	require.NoError(t, err)
+	c.Write([]byte("x"))
+	c.Read(make([]byte, 1)) // under TLS 1.3 the tickets are read here
+	co.Session = c.Session()
+	c.Close()
+	require.NotNil(t, co.Session)
+	co.Port = to
+	c, err = tls.Connect(co)
+	require.NoError(t, err)
+	defer c.Close()
+	return c.IsSessionReused()
+}
+
+// TestTicketKeys: servers sharing the 48 bytes resume each other's
+// tickets; others do not; SetTicketKeys applies to later connections.
+func TestTicketKeys(t *testing.T) {
+	opts := func(keys []byte) tls.ServerOptions {
+		o := keyCert(t, "localhost")
+		o.SessionIDContext = "tickets"
+		return tls.ServerOptions{SecureContextOptions: o, TicketKeys: keys}
+	}
+	a := echoServer(t, opts(ticketKeys(1)))
+	b := echoServer(t, opts(ticketKeys(1)))
+	c := echoServer(t, opts(ticketKeys(2)))
+	require.Equal(t, ticketKeys(1), a.TicketKeys())
+	for _, max := range []string{"TLSv1.2", "TLSv1.3"} {
+		require.True(t, resumes(t, max, a.Address().Port, b.Address().Port), max)
+		require.False(t, resumes(t, max, a.Address().Port, c.Address().Port), max)
+	}
+	require.NoError(t, c.SetTicketKeys(ticketKeys(1)))
+	require.True(t, resumes(t, "TLSv1.3", a.Address().Port, c.Address().Port))
+	require.Equal(t, "ERR_INVALID_ARG_VALUE", tlsCode(c.SetTicketKeys(make([]byte, 47))))
+
+	random := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")})
+	require.Len(t, random.TicketKeys(), 48)
+	require.NotEqual(t, random.TicketKeys(), echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")}).TicketKeys())
+}
+
+// TestTicketKeysWithNode: a ticket a node server issues with the same 48
+// bytes resumes on our server, and ours on node's (Node's layout).
+func TestTicketKeysWithNode(t *testing.T) {
+	peers.RequireNode(t, 20)
+	keys := ticketKeys(7)
+	script := `const fs = require('fs'); const s = require('tls').createServer({key: fs.readFileSync('` + testpki.Path("localhost-key.pem") +
+		`'), cert: fs.readFileSync('` + testpki.Path("localhost-cert.pem") + `'), sessionIdContext: 'tickets', ticketKeys: Buffer.from('` +
+		hex.EncodeToString(keys) + `', 'hex')}, (c) => c.pipe(c)); s.listen(0, '127.0.0.1', () => console.log('port ' + s.address().port)); process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`
+	n := peers.StartProcess(t, "node", "-e", script)
+	nport, err := strconv.Atoi(strings.TrimPrefix(n.WaitForLine(t, "port ", 10*time.Second), "port "))
+	require.NoError(t, err)
+	o := keyCert(t, "localhost")
+	o.SessionIDContext = "tickets"
+	ours := echoServer(t, tls.ServerOptions{SecureContextOptions: o, TicketKeys: keys})
+	for _, max := range []string{"TLSv1.2", "TLSv1.3"} {
+		require.True(t, resumes(t, max, nport, ours.Address().Port), "node's ticket on our server, %s", max)
+		require.True(t, resumes(t, max, ours.Address().Port, nport), "our ticket on node's server, %s", max)
+	}
+	n.CloseStdin()
+}
