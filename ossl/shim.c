@@ -83,6 +83,7 @@ typedef struct {
 	int hs_starts;  /* handshakes started, renegotiations included */
 	int has_ticket_keys;
 	unsigned char ticket_keys[48]; /* 16 name, 16 HMAC, 16 AES (Node's layout) */
+	long session_timeout; /* servers: seconds for new sessions; 0: the context's */
 } conn_t;
 
 static int conn_idx = -1;
@@ -204,6 +205,12 @@ static int cert_cb(SSL *ssl, void *arg)
 	conn_t *c = ssl_conn(ssl);
 
 	(void)arg;
+	/* The session is made by now and its ticket not yet: a connection's
+	 * own timeout (its server's) goes on it, and so into the ticket's
+	 * lifetime hint. */
+	if (c != NULL && c->session_timeout > 0 && SSL_is_server(ssl) && !SSL_session_reused(ssl) &&
+	    SSL_get_session(ssl) != NULL)
+		SSL_SESSION_set_timeout(SSL_get_session(ssl), c->session_timeout);
 	if (c == NULL || !c->cert_pause || c->cert_state == 2)
 		return 1;
 	if (SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL)
@@ -1383,4 +1390,14 @@ void ossl_ssl_set_ticket_keys(SSL *ssl, const unsigned char *keys)
 		return;
 	memcpy(c->ticket_keys, keys, 48);
 	c->has_ticket_keys = 1;
+}
+
+/* ossl_ssl_set_session_timeout sets the lifetime of the sessions this
+ * server connection makes, in seconds. */
+void ossl_ssl_set_session_timeout(SSL *ssl, long seconds)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c != NULL)
+		c->session_timeout = seconds;
 }

@@ -102,6 +102,7 @@ int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
 void ossl_ssl_free(SSL *ssl);
+void ossl_ssl_set_session_timeout(SSL *ssl, long seconds);
 void ossl_ssl_set_ticket_keys(SSL *ssl, const unsigned char *keys);
 int ossl_ssl_set_alpn(SSL *ssl, const unsigned char *wire, size_t n, ossl_errs *e);
 int ossl_ssl_set_npn(SSL *ssl, const unsigned char *wire, size_t n);

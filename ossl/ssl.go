@@ -489,3 +489,12 @@ func (s *SSL) SetTicketKeys(keys []byte) {
 	runtime.KeepAlive(s)
 	runtime.KeepAlive(keys)
 }
+
+// SetSessionTimeout sets the lifetime, in seconds, of the sessions this
+// server connection makes (and so of its tickets' lifetime hint).
+//
+// Corresponds to SSL_SESSION_set_timeout.
+func (s *SSL) SetSessionTimeout(seconds int) {
+	C.ossl_ssl_set_session_timeout(s.ptr(), C.long(seconds))
+	runtime.KeepAlive(s)
+}

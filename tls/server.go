@@ -32,6 +32,7 @@ type Server struct {
 	rejectUnauthorized bool
 	handshakeTimeout   time.Duration
 	sidCtx             []byte
+	sessionTimeout     int    // seconds; 0: the context's
 	alpn, npn          []byte // wire format
 	sniCallback        func(servername string) (*SecureContext, error)
 
@@ -55,12 +56,9 @@ type Server struct {
 //
 // Node: tls.createServer([options][, secureConnectionListener])
 func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Server, error) {
-	// BUG(nodetls): not implemented yet: the server option SessionTimeout is refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case opts.SessionTimeout < 0:
 		return nil, newError(CodeOutOfRange, "The value of \"options.sessionTimeout\" is out of range. It must be >= 0. Received "+strconv.Itoa(int(opts.SessionTimeout/time.Second)))
-	case opts.SessionTimeout != 0:
-		return nil, notImplemented("sessionTimeout")
 	case opts.TicketKeys != nil && len(opts.TicketKeys) != 48:
 		return nil, newError(CodeInvalidArgValue, "The property 'options.ticketKeys' must be exactly 48 bytes. Received "+strconv.Itoa(len(opts.TicketKeys)))
 	}
@@ -80,6 +78,7 @@ func CreateServer(opts ServerOptions, onSecureConnection func(*TLSSocket)) (*Ser
 		return nil, err
 	}
 	s := &Server{
+		sessionTimeout:     int((opts.SessionTimeout + time.Second - 1) / time.Second),
 		ticketKeys:         ticketKeys,
 		alpn:               alpn,
 		npn:                npn,
@@ -233,6 +232,7 @@ func (s *Server) newServerSocket(nc net.Conn) (*TLSSocket, error) {
 		npn:                s.npn,
 		sni:                s.sniPicker(),
 		ticketKeys:         s.currentTicketKeys(),
+		sessionTimeout:     s.sessionTimeout,
 	})
 	if err != nil {
 		return nil, err

@@ -70,6 +70,7 @@ type socketConfig struct {
 	session            []byte // client: a session to resume
 	alpn, npn          []byte // protocol lists, wire format
 	ticketKeys         []byte // servers: 48 bytes; nil: the process's own
+	sessionTimeout     int    // servers: seconds; 0: the context's
 	// sni picks the context for the client's SNI name (servers); nil: no
 	// SNI switching.
 	sni              func(servername string) (*SecureContext, error)
@@ -121,6 +122,9 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 	}
 	if len(cfg.ticketKeys) == 48 {
 		ssl.SetTicketKeys(cfg.ticketKeys)
+	}
+	if cfg.isServer && cfg.sessionTimeout > 0 {
+		ssl.SetSessionTimeout(cfg.sessionTimeout)
 	}
 	if len(cfg.alpn) > 0 {
 		if err := ssl.SetALPN(cfg.alpn); err != nil {
@@ -215,6 +219,7 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 		cfg.sessionIDContext = opts.Server.sidCtx
 		cfg.sni = opts.Server.sniPicker()
 		cfg.ticketKeys = opts.Server.currentTicketKeys()
+		cfg.sessionTimeout = opts.Server.sessionTimeout
 	}
 	if opts.IsServer && opts.SNICallback != nil {
 		cfg.sni = opts.SNICallback

@@ -80,3 +80,31 @@ func TestTicketKeysWithNode(t *testing.T) {
 	}
 	n.CloseStdin()
 }
+
+// TestSessionTimeout: a server's SessionTimeout bounds its sessions: after
+// it passes, a ticket no longer resumes.
+func TestSessionTimeout(t *testing.T) {
+	for _, max := range []string{"TLSv1.2", "TLSv1.3"} {
+		t.Run(max, func(t *testing.T) {
+			srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost"), SessionTimeout: time.Second})
+			co := tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+				SecureContextOptions: tls.SecureContextOptions{MaxVersion: max}}
+			c, err := tls.Connect(co)
+			require.NoError(t, err)
+			roundTrip(t, c, "x")
+			co.Session = c.Session()
+			c.Close()
+			c, err = tls.Connect(co)
+			require.NoError(t, err)
+			require.True(t, c.IsSessionReused(), "within the timeout")
+			c.Close()
+			time.Sleep(2100 * time.Millisecond)
+			c, err = tls.Connect(co)
+			require.NoError(t, err)
+			require.False(t, c.IsSessionReused(), "after the timeout")
+			c.Close()
+		})
+	}
+	_, err := tls.CreateServer(tls.ServerOptions{SessionTimeout: -time.Second}, nil)
+	require.Equal(t, "ERR_OUT_OF_RANGE", tlsCode(err))
+}

@@ -315,12 +315,6 @@ func TestSetMaxSendFragment(t *testing.T) {
 }
 
 func TestNotImplementedOptionsAreRefused(t *testing.T) {
-	for name, opts := range map[string]tls.ServerOptions{
-		"sessionTimeout": {SessionTimeout: time.Second},
-	} {
-		_, err := tls.CreateServer(opts, nil)
-		require.Equal(t, "ERR_NOT_IMPLEMENTED", tlsCode(err), name)
-	}
 	_, err := tls.CreateServer(tls.ServerOptions{TicketKeys: make([]byte, 47)}, nil)
 	require.Equal(t, "ERR_INVALID_ARG_VALUE", tlsCode(err))
 	_, err = tls.Connect(tls.ConnectOptions{OnSession: func([]byte) {}})
