@@ -72,6 +72,11 @@ type Hooks struct {
 	// certificate, as Node's server destroys the socket at that point).
 	HandshakeDone func() error
 
+	// NewSession receives, in DER, each new session a client's step
+	// produced (Node's 'session' event), on the goroutine of that step,
+	// outside any lock of the engine.
+	NewSession func(der []byte)
+
 	// HandshakeStart runs after a step in which a handshake started (the
 	// first one, then each renegotiation), on the goroutine of that step.
 	// An error ends the connection: it is returned by that Read or Write
@@ -156,12 +161,25 @@ func (c *Conn) WithSSL(f func(*ossl.SSL)) bool {
 
 // step runs one Step under sslMu. in is consumed (fed) even on failure.
 func (c *Conn) step(op ossl.Op, in, buf, out []byte) (ossl.StepResult, error) {
+	r, sessions, err := c.stepLocked(op, in, buf, out)
+	// User code runs with no lock of ours held: it may call accessors.
+	for _, der := range sessions {
+		c.hooks.NewSession(der)
+	}
+	return r, err
+}
+
+func (c *Conn) stepLocked(op ossl.Op, in, buf, out []byte) (ossl.StepResult, [][]byte, error) {
 	c.sslMu.Lock()
 	defer c.sslMu.Unlock()
 	if c.freed {
-		return ossl.StepResult{}, net.ErrClosed
+		return ossl.StepResult{}, nil, net.ErrClosed
 	}
 	r := c.ssl.Step(op, in, buf, out)
+	var sessions [][]byte
+	if r.NewSessions > 0 && c.hooks.NewSession != nil {
+		sessions = c.ssl.TakeSessions()
+	}
 	if r.HandshakeStarts > c.hsStarts && c.hooks.HandshakeStart != nil {
 		// The hook is Go policy that takes no lock of ours; it runs
 		// after the step, still under sslMu so starts are counted once.
@@ -173,14 +191,14 @@ func (c *Conn) step(op ossl.Op, in, buf, out []byte) (ossl.StepResult, error) {
 	}
 	c.hsStarts = r.HandshakeStarts
 	if c.hsErr != nil {
-		return r, c.hsErr
+		return r, sessions, c.hsErr
 	}
 	if len(in) > 0 && c.writerWaits {
 		c.writerWaits = false
 		close(c.readNotify)
 		c.readNotify = make(chan struct{})
 	}
-	return r, nil
+	return r, sessions, nil
 }
 
 // writeOut writes ciphertext to the transport; the caller holds outMu.

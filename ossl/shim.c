@@ -84,6 +84,10 @@ typedef struct {
 	int has_ticket_keys;
 	unsigned char ticket_keys[48]; /* 16 name, 16 HMAC, 16 AES (Node's layout) */
 	long session_timeout; /* servers: seconds for new sessions; 0: the context's */
+	int want_sessions;    /* clients: keep each new session for Go (Node's 'session') */
+	unsigned char *sessions; /* [u32 len][DER]... not yet taken */
+	size_t sessionslen;
+	int nsessions;
 } conn_t;
 
 static int conn_idx = -1;
@@ -200,6 +204,37 @@ static int ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHE
 	return 1;
 }
 
+/* new_session_cb keeps a client's new resumable sessions (a TLS 1.2
+ * handshake's, each TLS 1.3 ticket's) as DER for Go to take after the step. */
+static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	conn_t *c = ssl_conn(ssl);
+	int n;
+	unsigned char *nb, *p;
+
+	if (c == NULL || !c->want_sessions || SSL_is_server(ssl))
+		return 0;
+	n = i2d_SSL_SESSION(sess, NULL);
+	if (n <= 0) {
+		ERR_clear_error();
+		return 0;
+	}
+	nb = OPENSSL_realloc(c->sessions, c->sessionslen + 4 + (size_t)n);
+	if (nb == NULL)
+		return 0;
+	c->sessions = nb;
+	p = nb + c->sessionslen;
+	p[0] = (unsigned char)(n >> 24);
+	p[1] = (unsigned char)(n >> 16);
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+	p += 4;
+	i2d_SSL_SESSION(sess, &p);
+	c->sessionslen += 4 + (size_t)n;
+	c->nsessions++;
+	return 0; /* OpenSSL keeps its own reference */
+}
+
 static int cert_cb(SSL *ssl, void *arg)
 {
 	conn_t *c = ssl_conn(ssl);
@@ -251,6 +286,7 @@ SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 	SSL_CTX_set_next_proto_select_cb(ctx, npn_select_cb, NULL);
 	SSL_CTX_set_cert_cb(ctx, cert_cb, NULL);
 	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
+	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
 	return ctx;
 }
 
@@ -788,7 +824,7 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	/* Not memset: the error copy is large and only its count matters. */
 	r->ret = r->sslerr = r->init_finished = r->shutdown = r->has_pending = r->renegotiating = 0;
 	r->done = r->outlen = r->outpending = 0;
-	r->hs_starts = 0;
+	r->hs_starts = r->new_sessions = 0;
 	r->errs.n = 0;
 	/* Output that waited goes first, then what this step writes. */
 	p->out = out;
@@ -862,6 +898,7 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	r->outpending = p->spilllen - p->spilloff;
 	r->init_finished = SSL_is_init_finished(ssl);
 	r->hs_starts = ssl_conn(ssl) != NULL ? ssl_conn(ssl)->hs_starts : 0;
+	r->new_sessions = ssl_conn(ssl) != NULL ? ssl_conn(ssl)->nsessions : 0;
 	r->shutdown = SSL_get_shutdown(ssl);
 	r->has_pending = SSL_has_pending(ssl) || p->keeplen > p->keepoff;
 	r->renegotiating = SSL_renegotiate_pending(ssl);
@@ -1279,6 +1316,7 @@ void ossl_ssl_free(SSL *ssl)
 	if (c != NULL) {
 		OPENSSL_free(c->alpn);
 		OPENSSL_free(c->npn);
+		OPENSSL_free(c->sessions);
 		OPENSSL_free(c);
 		SSL_set_ex_data(ssl, conn_idx, NULL);
 	}
@@ -1400,4 +1438,34 @@ void ossl_ssl_set_session_timeout(SSL *ssl, long seconds)
 
 	if (c != NULL)
 		c->session_timeout = seconds;
+}
+
+void ossl_ssl_want_sessions(SSL *ssl)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c != NULL)
+		c->want_sessions = 1;
+}
+
+/* ossl_ssl_take_sessions moves the kept sessions into buf; returns their
+ * count, or -1 when buf is too small (used says how much is needed). */
+int ossl_ssl_take_sessions(SSL *ssl, unsigned char *buf, size_t cap, size_t *used)
+{
+	conn_t *c = ssl_conn(ssl);
+	int n;
+
+	*used = 0;
+	if (c == NULL || c->nsessions == 0)
+		return 0;
+	*used = c->sessionslen;
+	if (c->sessionslen > cap)
+		return -1;
+	memcpy(buf, c->sessions, c->sessionslen);
+	n = c->nsessions;
+	OPENSSL_free(c->sessions);
+	c->sessions = NULL;
+	c->sessionslen = 0;
+	c->nsessions = 0;
+	return n;
 }

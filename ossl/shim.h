@@ -54,6 +54,7 @@ typedef struct {
 	int has_pending;    /* SSL_has_pending or unread bytes in the read BIO */
 	int renegotiating;  /* a handshake started after the first one completed */
 	int hs_starts;      /* handshakes started so far, renegotiations included */
+	int new_sessions;   /* clients: new sessions kept for Go (ossl_ssl_take_sessions) */
 	ossl_errs errs;
 } ossl_step;
 
@@ -102,6 +103,8 @@ int ossl_ssl_set_session_id_context(SSL *ssl, const unsigned char *sid, size_t n
 int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
 void ossl_ssl_free(SSL *ssl);
+void ossl_ssl_want_sessions(SSL *ssl);
+int ossl_ssl_take_sessions(SSL *ssl, unsigned char *buf, size_t cap, size_t *used);
 void ossl_ssl_set_session_timeout(SSL *ssl, long seconds);
 void ossl_ssl_set_ticket_keys(SSL *ssl, const unsigned char *keys);
 int ossl_ssl_set_alpn(SSL *ssl, const unsigned char *wire, size_t n, ossl_errs *e);

@@ -62,6 +62,8 @@ type StepResult struct {
 	// HandshakeStarts counts the handshakes started on this SSL so far,
 	// renegotiations included (SSL_CB_HANDSHAKE_START).
 	HandshakeStarts int
+	// NewSessions counts the client sessions kept for TakeSessions.
+	NewSessions int
 }
 
 // An SSL owns one SSL object and its in-memory pipe BIO. It is not safe for
@@ -162,6 +164,7 @@ func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 		HasPending:   r.has_pending != 0,
 
 		HandshakeStarts: int(r.hs_starts),
+		NewSessions:     int(r.new_sessions),
 	}
 	if res.SSLError == ErrorSSL || res.SSLError == ErrorSyscall {
 		res.Err = newError(opName[op], &r.errs)
@@ -497,4 +500,30 @@ func (s *SSL) SetTicketKeys(keys []byte) {
 func (s *SSL) SetSessionTimeout(seconds int) {
 	C.ossl_ssl_set_session_timeout(s.ptr(), C.long(seconds))
 	runtime.KeepAlive(s)
+}
+
+// WantSessions makes a client keep each new resumable session (one per
+// TLS 1.2 handshake, one per TLS 1.3 ticket) for TakeSessions.
+//
+// Corresponds to SSL_CTX_sess_set_new_cb.
+func (s *SSL) WantSessions() {
+	C.ossl_ssl_want_sessions(s.ptr())
+	runtime.KeepAlive(s)
+}
+
+// TakeSessions returns, in DER, the sessions kept since the last call.
+//
+// Corresponds to i2d_SSL_SESSION.
+func (s *SSL) TakeSessions() [][]byte {
+	buf := make([]byte, 4096)
+	for {
+		var used C.size_t
+		n := C.ossl_ssl_take_sessions(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
+		runtime.KeepAlive(s)
+		if n < 0 {
+			buf = make([]byte, int(used))
+			continue
+		}
+		return splitDER(buf[:int(used)], int(n))
+	}
 }

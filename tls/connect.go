@@ -38,7 +38,7 @@ func ConnectContext(ctx context.Context, opts ConnectOptions) (*TLSSocket, error
 }
 
 func checkConnectOptions(o ConnectOptions) error {
-	// BUG(nodetls): not implemented yet: the connect options RequestOCSP, OnOCSPResponse and OnSession are refused with ERR_NOT_IMPLEMENTED.
+	// BUG(nodetls): not implemented yet: the connect options RequestOCSP and OnOCSPResponse are refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case o.MinDHSize < 0:
 		return newError(CodeOutOfRange, "options.minDHSize is not a positive number: "+strconv.Itoa(o.MinDHSize))
@@ -46,8 +46,6 @@ func checkConnectOptions(o ConnectOptions) error {
 		return notImplemented("requestOCSP")
 	case o.OnOCSPResponse != nil:
 		return notImplemented("OCSPResponse")
-	case o.OnSession != nil:
-		return notImplemented("session event")
 	}
 	return nil
 }
@@ -154,7 +152,7 @@ func connect(ctx context.Context, o ConnectOptions, nc net.Conn, ownConn bool) (
 	if o.ServerName != "" && net.ParseIP(o.ServerName) != nil {
 		warn("DeprecationWarning", "DEP0123", "Setting the TLS ServerName to an IP address is not permitted by RFC 6066. This will be ignored in a future version.")
 	}
-	cfg := socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName, session: o.Session}
+	cfg := socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName, session: o.Session, onSession: o.OnSession}
 	var err error
 	if cfg.alpn, err = protocolWire(o.ALPNProtocols); err == nil {
 		cfg.npn, err = protocolWire(o.NPNProtocols)

@@ -67,10 +67,11 @@ type socketConfig struct {
 	requestCert        bool
 	rejectUnauthorized bool
 	serverName         string
-	session            []byte // client: a session to resume
-	alpn, npn          []byte // protocol lists, wire format
-	ticketKeys         []byte // servers: 48 bytes; nil: the process's own
-	sessionTimeout     int    // servers: seconds; 0: the context's
+	session            []byte               // client: a session to resume
+	alpn, npn          []byte               // protocol lists, wire format
+	ticketKeys         []byte               // servers: 48 bytes; nil: the process's own
+	sessionTimeout     int                  // servers: seconds; 0: the context's
+	onSession          func(session []byte) // clients: Node's 'session' event
 	// sni picks the context for the client's SNI name (servers); nil: no
 	// SNI switching.
 	sni              func(servername string) (*SecureContext, error)
@@ -126,6 +127,9 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 	if cfg.isServer && cfg.sessionTimeout > 0 {
 		ssl.SetSessionTimeout(cfg.sessionTimeout)
 	}
+	if !cfg.isServer && cfg.onSession != nil {
+		ssl.WantSessions()
+	}
 	if len(cfg.alpn) > 0 {
 		if err := ssl.SetALPN(cfg.alpn); err != nil {
 			ssl.Free()
@@ -140,6 +144,9 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 	}
 	t.renegLimit, t.renegWindow = ClientRenegLimit, ClientRenegWindow
 	hooks := bridge.Hooks{HandshakeStart: t.onHandshakeStart}
+	if !cfg.isServer && cfg.onSession != nil {
+		hooks.NewSession = cfg.onSession
+	}
 	if cfg.isServer && cfg.sni != nil {
 		ssl.PauseForSNI()
 		hooks.CertCallback = t.sniHook(cfg.sni)

@@ -108,3 +108,25 @@ func TestSessionTimeout(t *testing.T) {
 	_, err := tls.CreateServer(tls.ServerOptions{SessionTimeout: -time.Second}, nil)
 	require.Equal(t, "ERR_OUT_OF_RANGE", tlsCode(err))
 }
+
+// TestOnSession: Node's 'session' event: once for a TLS 1.2 handshake,
+// once per ticket under TLS 1.3 (after a read), each session resumable.
+func TestOnSession(t *testing.T) {
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")})
+	for max, want := range map[string]int{"TLSv1.2": 1, "TLSv1.3": 2} {
+		var got [][]byte
+		co := tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+			OnSession:            func(s []byte) { got = append(got, s) },
+			SecureContextOptions: tls.SecureContextOptions{MaxVersion: max}}
+		c, err := tls.Connect(co)
+		require.NoError(t, err)
+		roundTrip(t, c, "x")
+		c.Close()
+		require.Len(t, got, want, max)
+		co.OnSession, co.Session = nil, got[len(got)-1]
+		c, err = tls.Connect(co)
+		require.NoError(t, err)
+		require.True(t, c.IsSessionReused(), max)
+		c.Close()
+	}
+}

@@ -62,3 +62,18 @@ func TestTLSCipherList(t *testing.T) {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
 	}
 }
+
+// --session-out saves the session once it is resumable; --session-in
+// resumes it (sessionReused in the JSON line).
+func TestSessionFlags(t *testing.T) {
+	_, addr := startServer(t, serverKeyArgs()...)
+	file := t.TempDir() + "/session.der"
+	r := runEcho(t, []byte("x"), "client", addr, "--reject-unauthorized=false", "--session-out", file)
+	if r.code != 0 {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+	r = runEcho(t, nil, "client", addr, "--reject-unauthorized=false", "--session-in", file, "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"sessionReused":true`) {
+		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
