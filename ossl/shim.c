@@ -1469,3 +1469,22 @@ int ossl_ssl_take_sessions(SSL *ssl, unsigned char *buf, size_t cap, size_t *use
 	c->nsessions = 0;
 	return n;
 }
+
+/* ossl_ssl_ticket copies the current session's ticket into buf; returns its
+ * length, 0 when none, or -needed. */
+int ossl_ssl_ticket(SSL *ssl, unsigned char *buf, size_t cap)
+{
+	SSL_SESSION *s = SSL_get_session(ssl);
+	const unsigned char *t = NULL;
+	size_t n = 0;
+
+	if (s == NULL || !SSL_SESSION_has_ticket(s))
+		return 0;
+	SSL_SESSION_get0_ticket(s, &t, &n);
+	if (t == NULL || n == 0)
+		return 0;
+	if (n > cap)
+		return -(int)n;
+	memcpy(buf, t, n);
+	return (int)n;
+}

@@ -104,6 +104,7 @@ int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
 void ossl_ssl_free(SSL *ssl);
 void ossl_ssl_want_sessions(SSL *ssl);
+int ossl_ssl_ticket(SSL *ssl, unsigned char *buf, size_t cap);
 int ossl_ssl_take_sessions(SSL *ssl, unsigned char *buf, size_t cap, size_t *used);
 void ossl_ssl_set_session_timeout(SSL *ssl, long seconds);
 void ossl_ssl_set_ticket_keys(SSL *ssl, const unsigned char *keys);

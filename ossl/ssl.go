@@ -527,3 +527,22 @@ func (s *SSL) TakeSessions() [][]byte {
 		return splitDER(buf[:int(used)], int(n))
 	}
 }
+
+// Ticket returns the current session's ticket; nil when it has none.
+//
+// Corresponds to SSL_SESSION_get0_ticket.
+func (s *SSL) Ticket() []byte {
+	buf := make([]byte, 1024)
+	for {
+		n := int(C.ossl_ssl_ticket(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
+		runtime.KeepAlive(s)
+		if n < 0 {
+			buf = make([]byte, -n)
+			continue
+		}
+		if n == 0 {
+			return nil
+		}
+		return buf[:n:n]
+	}
+}

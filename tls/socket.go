@@ -612,12 +612,17 @@ func (t *TLSSocket) Session() []byte {
 	return der
 }
 
-// TLSTicket returns the session ticket (client only).
-//
-// BUG(nodetls): not implemented yet: TLSTicket always returns nil.
+// TLSTicket returns the session ticket the server sent (client only; under
+// TLS 1.3 after a Read processed it); nil when none.
 //
 // Node: tlsSocket.getTLSTicket()
-func (t *TLSSocket) TLSTicket() []byte { return nil }
+func (t *TLSSocket) TLSTicket() []byte {
+	var tk []byte
+	if !t.isServer && t.handshakeDone() {
+		t.conn.WithSSL(func(s *ossl.SSL) { tk = s.Ticket() })
+	}
+	return tk
+}
 
 // IsSessionReused reports whether the handshake resumed a session.
 //

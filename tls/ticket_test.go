@@ -130,3 +130,26 @@ func TestOnSession(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestTLSTicket: the client sees the ticket (TLS 1.2 at once, TLS 1.3 after
+// a read); none when the server sends none.
+func TestTLSTicket(t *testing.T) {
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")})
+	for _, max := range []string{"TLSv1.2", "TLSv1.3"} {
+		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+			SecureContextOptions: tls.SecureContextOptions{MaxVersion: max}})
+		require.NoError(t, err)
+		roundTrip(t, c, "x")
+		require.NotEmpty(t, c.TLSTicket(), max)
+		c.Close()
+	}
+	o := keyCert(t, "localhost")
+	o.SecureOptions = tls.SSL_OP_NO_TICKET
+	none := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: none.Address().Port, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2"}})
+	require.NoError(t, err)
+	roundTrip(t, c, "x")
+	require.Nil(t, c.TLSTicket())
+	c.Close()
+}
