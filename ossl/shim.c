@@ -85,6 +85,9 @@ typedef struct {
 	unsigned char ticket_keys[48]; /* 16 name, 16 HMAC, 16 AES (Node's layout) */
 	long session_timeout; /* servers: seconds for new sessions; 0: the context's */
 	int want_sessions;    /* clients: keep each new session for Go (Node's 'session') */
+	int ocsp_pause;       /* servers: pause in the certificate callback when a status is requested */
+	unsigned char *ocsp;  /* servers: the response to staple; clients: the one stapled */
+	size_t ocsplen;
 	unsigned char *sessions; /* [u32 len][DER]... not yet taken */
 	size_t sessionslen;
 	int nsessions;
@@ -235,6 +238,38 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
 	return 0; /* OpenSSL keeps its own reference */
 }
 
+/* status_cb staples the response Go chose (servers) or keeps the one
+ * stapled (clients, which always accept: Node hands it to JavaScript). */
+static int status_cb(SSL *ssl, void *arg)
+{
+	conn_t *c = ssl_conn(ssl);
+	const unsigned char *p = NULL;
+	long n;
+	unsigned char *copy;
+
+	(void)arg;
+	if (SSL_is_server(ssl)) {
+		if (c == NULL || c->ocsp == NULL)
+			return SSL_TLSEXT_ERR_NOACK;
+		copy = OPENSSL_memdup(c->ocsp, c->ocsplen);
+		if (copy == NULL)
+			return SSL_TLSEXT_ERR_ALERT_FATAL;
+		/* OpenSSL owns and frees the copy. */
+		if (SSL_set_tlsext_status_ocsp_resp(ssl, copy, (long)c->ocsplen) != 1) {
+			OPENSSL_free(copy);
+			return SSL_TLSEXT_ERR_ALERT_FATAL;
+		}
+		return SSL_TLSEXT_ERR_OK;
+	}
+	n = SSL_get_tlsext_status_ocsp_resp(ssl, &p);
+	if (c != NULL && p != NULL && n > 0) {
+		OPENSSL_free(c->ocsp);
+		c->ocsp = OPENSSL_memdup(p, (size_t)n);
+		c->ocsplen = c->ocsp != NULL ? (size_t)n : 0;
+	}
+	return 1;
+}
+
 static int cert_cb(SSL *ssl, void *arg)
 {
 	conn_t *c = ssl_conn(ssl);
@@ -246,10 +281,13 @@ static int cert_cb(SSL *ssl, void *arg)
 	if (c != NULL && c->session_timeout > 0 && SSL_is_server(ssl) && !SSL_session_reused(ssl) &&
 	    SSL_get_session(ssl) != NULL)
 		SSL_SESSION_set_timeout(SSL_get_session(ssl), c->session_timeout);
-	if (c == NULL || !c->cert_pause || c->cert_state == 2)
+	if (c == NULL || c->cert_state == 2)
 		return 1;
-	if (SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL)
-		return 1; /* SNI contexts and SNICallback apply only when SNI was sent */
+	/* SNI contexts and SNICallback apply only when SNI was sent, the OCSP
+	 * hook only when the client asked for a status. */
+	if (!(c->cert_pause && SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) != NULL) &&
+	    !(c->ocsp_pause && SSL_get_tlsext_status_type(ssl) == TLSEXT_STATUSTYPE_ocsp))
+		return 1;
 	c->cert_state = 1;
 	return -1; /* pause: SSL_ERROR_WANT_X509_LOOKUP; Go picks the context */
 }
@@ -287,6 +325,7 @@ SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 	SSL_CTX_set_cert_cb(ctx, cert_cb, NULL);
 	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
 	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
+	SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
 	return ctx;
 }
 
@@ -1317,6 +1356,7 @@ void ossl_ssl_free(SSL *ssl)
 		OPENSSL_free(c->alpn);
 		OPENSSL_free(c->npn);
 		OPENSSL_free(c->sessions);
+		OPENSSL_free(c->ocsp);
 		OPENSSL_free(c);
 		SSL_set_ex_data(ssl, conn_idx, NULL);
 	}
@@ -1403,21 +1443,6 @@ size_t ossl_ssl_npn_result(SSL *ssl, char *buf, size_t cap)
  * handshake when the client sent SNI. */
 void ossl_ssl_pause_for_sni(SSL *ssl) { ssl_conn(ssl)->cert_pause = 1; }
 
-/* ossl_ssl_resume_cert_cb ends the pause: with a context, the connection
- * switches to it first (its certificates and session ID context; the
- * connection's own settings stay). */
-int ossl_ssl_resume_cert_cb(SSL *ssl, SSL_CTX *ctx, ossl_errs *e)
-{
-	conn_t *c = ssl_conn(ssl);
-
-	ERR_clear_error();
-	if (ctx != NULL && SSL_set_SSL_CTX(ssl, ctx) == NULL) {
-		ossl_drain(e);
-		return 0;
-	}
-	c->cert_state = 2;
-	return 1;
-}
 
 /* ossl_ssl_set_ticket_keys gives the connection its 48 ticket keys. */
 void ossl_ssl_set_ticket_keys(SSL *ssl, const unsigned char *keys)
@@ -1487,4 +1512,106 @@ int ossl_ssl_ticket(SSL *ssl, unsigned char *buf, size_t cap)
 		return -(int)n;
 	memcpy(buf, t, n);
 	return (int)n;
+}
+
+void ossl_ssl_pause_for_ocsp(SSL *ssl)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c != NULL)
+		c->ocsp_pause = 1;
+}
+
+int ossl_ssl_ocsp_requested(SSL *ssl) { return SSL_get_tlsext_status_type(ssl) == TLSEXT_STATUSTYPE_ocsp; }
+
+int ossl_ssl_request_ocsp(SSL *ssl)
+{
+	int ok = SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
+/* ossl_ssl_set_ocsp sets the response a server staples (a copy). */
+int ossl_ssl_set_ocsp(SSL *ssl, const unsigned char *der, size_t n)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c == NULL)
+		return 0;
+	OPENSSL_free(c->ocsp);
+	c->ocsp = NULL;
+	c->ocsplen = 0;
+	if (n == 0)
+		return 1;
+	c->ocsp = OPENSSL_memdup(der, n);
+	if (c->ocsp == NULL)
+		return 0;
+	c->ocsplen = n;
+	return 1;
+}
+
+/* ossl_ssl_ocsp copies the stapled response a client received. */
+int ossl_ssl_ocsp(SSL *ssl, unsigned char *buf, size_t cap)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c == NULL || c->ocsp == NULL || SSL_is_server(ssl))
+		return 0;
+	if (c->ocsplen > cap)
+		return -(int)c->ocsplen;
+	memcpy(buf, c->ocsp, c->ocsplen);
+	return (int)c->ocsplen;
+}
+
+/* ossl_ssl_own_cert writes the DER of the certificate this server
+ * connection presents and of its issuer (from its chain, else the trust
+ * store), as [u32 len][DER]... into buf; returns the count or -1. */
+int ossl_ssl_own_cert(SSL *ssl, unsigned char *buf, size_t cap, size_t *used)
+{
+	X509 *x = SSL_get_certificate(ssl), *issuer = NULL;
+	STACK_OF(X509) *chain = NULL;
+	int i, count = 0, small = 0;
+
+	*used = 0;
+	if (x == NULL)
+		return 0;
+	small |= put_der(x, buf, cap, used) < 0;
+	count++;
+	SSL_get0_chain_certs(ssl, &chain);
+	for (i = 0; i < sk_X509_num(chain) && issuer == NULL; i++)
+		if (X509_check_issued(sk_X509_value(chain, i), x) == X509_V_OK)
+			issuer = X509_dup(sk_X509_value(chain, i));
+	if (issuer == NULL) {
+		X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+		if (sctx != NULL && X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)), x, NULL) == 1)
+			X509_STORE_CTX_get1_issuer(&issuer, sctx, x);
+		X509_STORE_CTX_free(sctx);
+	}
+	if (issuer != NULL) {
+		small |= put_der(issuer, buf, cap, used) < 0;
+		count++;
+		X509_free(issuer);
+	}
+	ERR_clear_error();
+	return small ? -1 : count;
+}
+
+/* ossl_ssl_switch_ctx moves the connection to another context during the
+ * certificate callback pause; ossl_ssl_resume ends the pause. */
+int ossl_ssl_switch_ctx(SSL *ssl, SSL_CTX *ctx, ossl_errs *e)
+{
+	ERR_clear_error();
+	if (SSL_set_SSL_CTX(ssl, ctx) == NULL) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+void ossl_ssl_resume(SSL *ssl)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c != NULL)
+		c->cert_state = 2;
 }

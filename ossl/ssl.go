@@ -452,32 +452,6 @@ func (s *SSL) PauseForSNI() {
 	runtime.KeepAlive(s)
 }
 
-// ResumeCertCallback ends the SNI pause, first switching the connection to
-// ctx when it is not nil.
-//
-// Corresponds to SSL_set_SSL_CTX.
-func (s *SSL) ResumeCertCallback(ctx *Ctx) error {
-	var q C.ossl_errs
-	var ok C.int
-	if ctx == nil {
-		ok = C.ossl_ssl_resume_cert_cb(s.ptr(), nil, &q)
-	} else {
-		ctx.mu.Lock()
-		if ctx.p == nil {
-			ctx.mu.Unlock()
-			return &Error{Op: "SSL_set_SSL_CTX"}
-		}
-		ok = C.ossl_ssl_resume_cert_cb(s.ptr(), ctx.p, &q)
-		ctx.mu.Unlock()
-	}
-	runtime.KeepAlive(s)
-	if ok != 1 {
-		return newError("SSL_set_SSL_CTX", &q)
-	}
-	s.ctx2 = ctx // keep the context's Go side reachable while the SSL uses it
-	return nil
-}
-
 // SetTicketKeys gives the connection the 48 bytes of session ticket keys
 // it issues and accepts tickets with: 16 name, 16 HMAC-SHA256 key, 16
 // AES-128-CBC key (Node's layout). Without them a process-wide random set
@@ -545,4 +519,117 @@ func (s *SSL) Ticket() []byte {
 		}
 		return buf[:n:n]
 	}
+}
+
+// PauseForOCSP makes the handshake pause in the certificate callback
+// (Step reports ErrorX509Lookup) when the client asked for a certificate
+// status, so the response can be chosen in Go; Resume ends the pause.
+//
+// Corresponds to SSL_CTX_set_cert_cb returning -1.
+func (s *SSL) PauseForOCSP() {
+	C.ossl_ssl_pause_for_ocsp(s.ptr())
+	runtime.KeepAlive(s)
+}
+
+// OCSPRequested reports whether the client asked for a certificate status.
+//
+// Corresponds to SSL_get_tlsext_status_type.
+func (s *SSL) OCSPRequested() bool {
+	r := C.ossl_ssl_ocsp_requested(s.ptr()) == 1
+	runtime.KeepAlive(s)
+	return r
+}
+
+// RequestOCSP makes a client ask for a stapled certificate status.
+//
+// Corresponds to SSL_set_tlsext_status_type.
+func (s *SSL) RequestOCSP() bool {
+	r := C.ossl_ssl_request_ocsp(s.ptr()) == 1
+	runtime.KeepAlive(s)
+	return r
+}
+
+// SetOCSPResponse sets the DER response a server staples (nil: none).
+//
+// Corresponds to SSL_set_tlsext_status_ocsp_resp.
+func (s *SSL) SetOCSPResponse(der []byte) bool {
+	p, n := cBytes(der)
+	r := C.ossl_ssl_set_ocsp(s.ptr(), (*C.uchar)(unsafe.Pointer(p)), n) == 1
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(der)
+	return r
+}
+
+// OCSPResponse returns the response a server stapled (clients); nil when
+// none.
+//
+// Corresponds to SSL_get_tlsext_status_ocsp_resp.
+func (s *SSL) OCSPResponse() []byte {
+	buf := make([]byte, 4096)
+	for {
+		n := int(C.ossl_ssl_ocsp(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
+		runtime.KeepAlive(s)
+		if n < 0 {
+			buf = make([]byte, -n)
+			continue
+		}
+		if n == 0 {
+			return nil
+		}
+		return buf[:n:n]
+	}
+}
+
+// OwnCertificate returns the DER of the certificate this server connection
+// presents and of its issuer (from its chain, else the trust store; nil
+// when unknown).
+//
+// Corresponds to SSL_get_certificate and X509_STORE_CTX_get1_issuer.
+func (s *SSL) OwnCertificate() (cert, issuer []byte) {
+	buf := make([]byte, 8192)
+	for {
+		var used C.size_t
+		n := C.ossl_ssl_own_cert(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
+		runtime.KeepAlive(s)
+		if n < 0 {
+			buf = make([]byte, int(used))
+			continue
+		}
+		ders := splitDER(buf[:int(used)], int(n))
+		switch len(ders) {
+		case 0:
+			return nil, nil
+		case 1:
+			return ders[0], nil
+		}
+		return ders[0], ders[1]
+	}
+}
+
+// SwitchContext moves the connection to ctx during the certificate
+// callback pause: its certificates and session ID context; the
+// connection's own settings stay.
+//
+// Corresponds to SSL_set_SSL_CTX.
+func (s *SSL) SwitchContext(ctx *Ctx) error {
+	var q C.ossl_errs
+	ctx.mu.Lock()
+	if ctx.p == nil {
+		ctx.mu.Unlock()
+		return &Error{Op: "SSL_set_SSL_CTX"}
+	}
+	ok := C.ossl_ssl_switch_ctx(s.ptr(), ctx.p, &q)
+	ctx.mu.Unlock()
+	runtime.KeepAlive(s)
+	if ok != 1 {
+		return newError("SSL_set_SSL_CTX", &q)
+	}
+	s.ctx2 = ctx // keep the context's Go side reachable while the SSL uses it
+	return nil
+}
+
+// Resume ends the certificate callback pause.
+func (s *SSL) Resume() {
+	C.ossl_ssl_resume(s.ptr())
+	runtime.KeepAlive(s)
 }

@@ -51,31 +51,43 @@ func sniPattern(servername string) (*regexp.Regexp, error) {
 	return regexp.Compile(b.String())
 }
 
-// sniHook returns the bridge hook that runs when the handshake pauses for
-// SNI: pick chooses the context for the client's name (nil: keep the
-// default), outside any C call, and the handshake resumes on it.
-func (t *TLSSocket) sniHook(pick func(servername string) (*SecureContext, error)) func() error {
+// certHook returns the bridge hook that runs when the handshake pauses in
+// the certificate callback, outside any C call: first SNI (pick chooses
+// the context for the client's name; nil keeps the default), then OCSP
+// (ocsp gets the DER of the certificate about to be sent and of its
+// issuer, and returns the response to staple, nil for none). Both may
+// block; only this handshake waits.
+func (t *TLSSocket) certHook(pick func(servername string) (*SecureContext, error),
+	ocsp func(cert, issuer []byte) ([]byte, error)) func() error {
 	return func() error {
 		var name string
-		t.conn.WithSSL(func(s *ossl.SSL) { name = s.ServerName() })
-		sc, err := pick(name)
-		if err != nil {
-			return err
-		}
-		var rerr error
-		ok := t.conn.WithSSL(func(s *ossl.SSL) {
-			if sc != nil {
-				rerr = s.ResumeCertCallback(sc.ctx)
-			} else {
-				rerr = s.ResumeCertCallback(nil)
-			}
-		})
-		if !ok {
+		var wantOCSP bool
+		if !t.conn.WithSSL(func(s *ossl.SSL) { name, wantOCSP = s.ServerName(), s.OCSPRequested() }) {
 			return newError(CodeSocketClosed, "Socket is closed")
 		}
-		if rerr != nil {
-			return opensslError(rerr.(*ossl.Error))
+		if pick != nil && name != "" {
+			sc, err := pick(name)
+			if err != nil {
+				return err
+			}
+			if sc != nil {
+				var serr error
+				t.conn.WithSSL(func(s *ossl.SSL) { serr = s.SwitchContext(sc.ctx) })
+				if serr != nil {
+					return opensslError(serr.(*ossl.Error))
+				}
+			}
 		}
+		if ocsp != nil && wantOCSP {
+			var cert, issuer []byte
+			t.conn.WithSSL(func(s *ossl.SSL) { cert, issuer = s.OwnCertificate() })
+			resp, err := ocsp(cert, issuer)
+			if err != nil {
+				return err
+			}
+			t.conn.WithSSL(func(s *ossl.SSL) { s.SetOCSPResponse(resp) })
+		}
+		t.conn.WithSSL(func(s *ossl.SSL) { s.Resume() })
 		return nil
 	}
 }

@@ -38,14 +38,9 @@ func ConnectContext(ctx context.Context, opts ConnectOptions) (*TLSSocket, error
 }
 
 func checkConnectOptions(o ConnectOptions) error {
-	// BUG(nodetls): not implemented yet: the connect options RequestOCSP and OnOCSPResponse are refused with ERR_NOT_IMPLEMENTED.
 	switch {
 	case o.MinDHSize < 0:
 		return newError(CodeOutOfRange, "options.minDHSize is not a positive number: "+strconv.Itoa(o.MinDHSize))
-	case o.RequestOCSP:
-		return notImplemented("requestOCSP")
-	case o.OnOCSPResponse != nil:
-		return notImplemented("OCSPResponse")
 	}
 	return nil
 }
@@ -152,7 +147,8 @@ func connect(ctx context.Context, o ConnectOptions, nc net.Conn, ownConn bool) (
 	if o.ServerName != "" && net.ParseIP(o.ServerName) != nil {
 		warn("DeprecationWarning", "DEP0123", "Setting the TLS ServerName to an IP address is not permitted by RFC 6066. This will be ignored in a future version.")
 	}
-	cfg := socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName, session: o.Session, onSession: o.OnSession}
+	cfg := socketConfig{sc: sc, ownCtx: ownCtx, serverName: o.ServerName, session: o.Session, onSession: o.OnSession,
+		requestOCSP: o.RequestOCSP, onOCSPResponse: o.OnOCSPResponse}
 	var err error
 	if cfg.alpn, err = protocolWire(o.ALPNProtocols); err == nil {
 		cfg.npn, err = protocolWire(o.NPNProtocols)

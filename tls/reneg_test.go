@@ -3,6 +3,7 @@ package tls_test
 import (
 	"io"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,15 +34,31 @@ func renegotiate(t *testing.T, port, n int) *peers.Process {
 	p := peers.StartProcess(t, "openssl", "s_client", "-connect", "127.0.0.1:"+strconv.Itoa(port), "-tls1_2", "-no_ign_eof")
 	p.WaitForLine(t, "Verify return code", 10*time.Second)
 	for i := 0; i < n; i++ {
-		// One command a read: s_client drops the rest of a line's chunk.
+		// One command a read: s_client drops the rest of a chunk that
+		// starts with R. Wait for its RENEGOTIATING (on stderr) before the
+		// next line, and resend the ping if a slow s_client merged them.
 		io.WriteString(p.Stdin(), "R\n")
-		// s_client says RENEGOTIATING on stderr; give it its own read.
-		time.Sleep(300 * time.Millisecond)
+		require.True(t, waitFor(func() bool { return strings.Count(p.Stderr(), "RENEGOTIATING") > i }, 10*time.Second),
+			"s_client did not renegotiate")
 		ping := "ping" + strconv.Itoa(i)
-		io.WriteString(p.Stdin(), ping+"\n")
-		p.WaitForLine(t, ping, 10*time.Second)
+		echoed := false
+		for try := 0; try < 5 && !echoed; try++ {
+			io.WriteString(p.Stdin(), ping+"\n")
+			echoed = waitFor(func() bool { return strings.Contains(p.Output(), ping) }, 2*time.Second)
+		}
+		require.True(t, echoed, "no echo of %s after renegotiation %d", ping, i+1)
 	}
 	return p
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(cond func() bool, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }
 
 // TestClientRenegotiationLimit: a client may renegotiate ClientRenegLimit

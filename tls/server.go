@@ -39,6 +39,7 @@ type Server struct {
 	mu          sync.Mutex   // guards the fields below
 	contexts    []sniContext // AddContext entries, oldest first
 	ticketKeys  []byte       // 48 bytes; replaced whole by SetTicketKeys
+	onOCSP      func(cert, issuer []byte) ([]byte, error)
 	listener    net.Listener
 	acceptDone  chan struct{} // closed when the accept loop has exited
 	closing     bool
@@ -233,6 +234,7 @@ func (s *Server) newServerSocket(nc net.Conn) (*TLSSocket, error) {
 		sni:                s.sniPicker(),
 		ticketKeys:         s.currentTicketKeys(),
 		sessionTimeout:     s.sessionTimeout,
+		ocspRequest:        s.ocspHook(),
 	})
 	if err != nil {
 		return nil, err
@@ -441,7 +443,7 @@ func (s *Server) OnSecureConnection(fn func(*TLSSocket)) {
 
 // OnNewSession adds a listener for new sessions.
 //
-// BUG(nodetls): not implemented yet: after OnNewSession, OnResumeSession or OnOCSPRequest every later handshake fails with ERR_NOT_IMPLEMENTED.
+// BUG(nodetls): not implemented yet: after OnNewSession or OnResumeSession every later handshake fails with ERR_NOT_IMPLEMENTED.
 //
 // Node: server.on('newSession', listener)
 func (s *Server) OnNewSession(fn func(sessionID, sessionData []byte)) {
@@ -455,11 +457,24 @@ func (s *Server) OnResumeSession(fn func(sessionID []byte) (sessionData []byte, 
 	s.setHookErr(fn != nil, "resumeSession")
 }
 
-// OnOCSPRequest sets the OCSP stapling hook.
+// OnOCSPRequest sets the OCSP stapling hook: for a client that asks for
+// a certificate status, it gets the DER of the certificate the server is
+// about to send and of its issuer (nil when unknown) and returns the DER
+// response to staple (nil: none). It may block (fetch a response); only
+// that handshake waits, holding no C call or OS thread. An error fails the
+// handshake. It replaces an earlier hook and applies to later connections.
 //
 // Node: server.on('OCSPRequest', listener)
 func (s *Server) OnOCSPRequest(fn func(cert, issuer []byte) (response []byte, err error)) {
-	s.setHookErr(fn != nil, "OCSPRequest")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onOCSP = fn
+}
+
+func (s *Server) ocspHook() func(cert, issuer []byte) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.onOCSP
 }
 
 func (s *Server) setHookErr(set bool, what string) {

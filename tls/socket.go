@@ -56,6 +56,9 @@ type TLSSocket struct {
 	lastHandshake time.Time
 	handshakes    int
 	renegDisabled bool
+
+	requestOCSP    bool // clients: a status was requested
+	onOCSPResponse func(response []byte)
 }
 
 // socketConfig is what newSocket needs, whichever door made the socket.
@@ -67,11 +70,14 @@ type socketConfig struct {
 	requestCert        bool
 	rejectUnauthorized bool
 	serverName         string
-	session            []byte               // client: a session to resume
-	alpn, npn          []byte               // protocol lists, wire format
-	ticketKeys         []byte               // servers: 48 bytes; nil: the process's own
-	sessionTimeout     int                  // servers: seconds; 0: the context's
-	onSession          func(session []byte) // clients: Node's 'session' event
+	session            []byte                                    // client: a session to resume
+	alpn, npn          []byte                                    // protocol lists, wire format
+	ticketKeys         []byte                                    // servers: 48 bytes; nil: the process's own
+	sessionTimeout     int                                       // servers: seconds; 0: the context's
+	onSession          func(session []byte)                      // clients: Node's 'session' event
+	ocspRequest        func(cert, issuer []byte) ([]byte, error) // servers: the OCSPRequest hook
+	requestOCSP        bool                                      // clients
+	onOCSPResponse     func(response []byte)                     // clients
 	// sni picks the context for the client's SNI name (servers); nil: no
 	// SNI switching.
 	sni              func(servername string) (*SecureContext, error)
@@ -149,7 +155,17 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 	}
 	if cfg.isServer && cfg.sni != nil {
 		ssl.PauseForSNI()
-		hooks.CertCallback = t.sniHook(cfg.sni)
+	}
+	if cfg.isServer && cfg.ocspRequest != nil {
+		ssl.PauseForOCSP()
+	}
+	if cfg.isServer && (cfg.sni != nil || cfg.ocspRequest != nil) {
+		hooks.CertCallback = t.certHook(cfg.sni, cfg.ocspRequest)
+	}
+	if !cfg.isServer && cfg.requestOCSP {
+		ssl.RequestOCSP()
+		t.onOCSPResponse = cfg.onOCSPResponse
+		t.requestOCSP = true
 	}
 	if cfg.isServer && cfg.requestCert && cfg.rejectUnauthorized {
 		// Decide before the last flight leaves, as Node's server
@@ -213,6 +229,7 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 	}
 	if !opts.IsServer {
 		cfg.session = opts.Session
+		cfg.requestOCSP, cfg.onOCSPResponse = opts.RequestOCSP, opts.OnOCSPResponse
 	}
 	var err error
 	if cfg.alpn, err = protocolWire(opts.ALPNProtocols); err != nil {
@@ -227,6 +244,7 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 		cfg.sni = opts.Server.sniPicker()
 		cfg.ticketKeys = opts.Server.currentTicketKeys()
 		cfg.sessionTimeout = opts.Server.sessionTimeout
+		cfg.ocspRequest = opts.Server.ocspHook()
 	}
 	if opts.IsServer && opts.SNICallback != nil {
 		cfg.sni = opts.SNICallback
@@ -241,9 +259,6 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 		}
 		return nil, err
 	}
-	if opts.OnOCSPResponse != nil {
-		t.hookErr = notImplemented("OnOCSPResponse")
-	}
 	if opts.IsServer && opts.Server != nil {
 		t.hookErr = opts.Server.hookError()
 	}
@@ -252,11 +267,6 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 
 // checkSocketOptions refuses the options of features that have not landed.
 func checkSocketOptions(o TLSSocketOptions) error {
-	// BUG(nodetls): not implemented yet: RequestOCSP is refused with ERR_NOT_IMPLEMENTED.
-	switch {
-	case o.RequestOCSP:
-		return notImplemented("requestOCSP")
-	}
 	return nil
 }
 
@@ -348,13 +358,20 @@ func (t *TLSSocket) afterHandshake() {
 	var chain [][]byte
 	var result ossl.VerifyResult
 	needChain := !t.isServer || t.requestCert // a server that asked for nothing got nothing
+	var stapled []byte
 	t.conn.WithSSL(func(s *ossl.SSL) {
+		if t.requestOCSP {
+			stapled = s.OCSPResponse()
+		}
 		protocol = s.Version()
 		if needChain {
 			chain = s.PeerCertificateChain()
 			result = s.VerifyResult()
 		}
 	})
+	if t.onOCSPResponse != nil {
+		t.onOCSPResponse(stapled) // Node's 'OCSPResponse': before secureConnect, nil when none
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.done = true
@@ -674,12 +691,17 @@ func (t *TLSSocket) ServerName() string {
 	return r
 }
 
-// OCSPResponse returns the stapled OCSP response (client side).
-//
-// BUG(nodetls): not implemented yet: OCSPResponse always returns nil.
+// OCSPResponse returns the OCSP response the server stapled (clients that
+// set RequestOCSP); nil when none.
 //
 // Node: the 'OCSPResponse' event
-func (t *TLSSocket) OCSPResponse() []byte { return nil }
+func (t *TLSSocket) OCSPResponse() []byte {
+	var r []byte
+	if t.requestOCSP && t.handshakeDone() {
+		t.conn.WithSSL(func(s *ossl.SSL) { r = s.OCSPResponse() })
+	}
+	return r
+}
 
 // Address returns the local address.
 //
