@@ -304,17 +304,11 @@ func (s *SSL) PeerTmpKey() (typ int, name string, bits int, ok bool) {
 //
 // Corresponds to SSL_get0_peer_certificate and SSL_get_peer_cert_chain.
 func (s *SSL) PeerCertificateChain() [][]byte {
-	buf := make([]byte, 4096)
-	for {
-		var used C.size_t
-		n := C.ossl_ssl_peer_chain(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
-		runtime.KeepAlive(s)
-		if n < 0 {
-			buf = make([]byte, int(used))
-			continue
-		}
-		return splitDER(buf[:int(used)], int(n))
-	}
+	r := copyOutDER(4096, func(b *C.uchar, n C.size_t, used *C.size_t) C.int {
+		return C.ossl_ssl_peer_chain(s.ptr(), b, n, used)
+	})
+	runtime.KeepAlive(s)
+	return r
 }
 
 // SetSessionIDContext sets this connection's session ID context.
@@ -359,19 +353,9 @@ func splitDER(b []byte, n int) [][]byte {
 //
 // Corresponds to SSL_get1_session, SSL_SESSION_is_resumable and i2d_SSL_SESSION.
 func (s *SSL) Session() []byte {
-	buf := make([]byte, 2048)
-	for {
-		n := int(C.ossl_ssl_get_session(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
-		runtime.KeepAlive(s)
-		if n < 0 {
-			buf = make([]byte, -n)
-			continue
-		}
-		if n == 0 {
-			return nil
-		}
-		return buf[:n:n]
-	}
+	r := copyOut(2048, func(b *C.uchar, n C.size_t) C.int { return C.ossl_ssl_get_session(s.ptr(), b, n) })
+	runtime.KeepAlive(s)
+	return r
 }
 
 // SetSession offers a DER session (from Session) for resumption.
@@ -489,36 +473,20 @@ func (s *SSL) WantSessions() {
 //
 // Corresponds to i2d_SSL_SESSION.
 func (s *SSL) TakeSessions() [][]byte {
-	buf := make([]byte, 4096)
-	for {
-		var used C.size_t
-		n := C.ossl_ssl_take_sessions(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
-		runtime.KeepAlive(s)
-		if n < 0 {
-			buf = make([]byte, int(used))
-			continue
-		}
-		return splitDER(buf[:int(used)], int(n))
-	}
+	r := copyOutDER(4096, func(b *C.uchar, n C.size_t, used *C.size_t) C.int {
+		return C.ossl_ssl_take_sessions(s.ptr(), b, n, used)
+	})
+	runtime.KeepAlive(s)
+	return r
 }
 
 // Ticket returns the current session's ticket; nil when it has none.
 //
 // Corresponds to SSL_SESSION_get0_ticket.
 func (s *SSL) Ticket() []byte {
-	buf := make([]byte, 1024)
-	for {
-		n := int(C.ossl_ssl_ticket(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
-		runtime.KeepAlive(s)
-		if n < 0 {
-			buf = make([]byte, -n)
-			continue
-		}
-		if n == 0 {
-			return nil
-		}
-		return buf[:n:n]
-	}
+	r := copyOut(1024, func(b *C.uchar, n C.size_t) C.int { return C.ossl_ssl_ticket(s.ptr(), b, n) })
+	runtime.KeepAlive(s)
+	return r
 }
 
 // PauseForOCSP makes the handshake pause in the certificate callback
@@ -565,19 +533,9 @@ func (s *SSL) SetOCSPResponse(der []byte) bool {
 //
 // Corresponds to SSL_get_tlsext_status_ocsp_resp.
 func (s *SSL) OCSPResponse() []byte {
-	buf := make([]byte, 4096)
-	for {
-		n := int(C.ossl_ssl_ocsp(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
-		runtime.KeepAlive(s)
-		if n < 0 {
-			buf = make([]byte, -n)
-			continue
-		}
-		if n == 0 {
-			return nil
-		}
-		return buf[:n:n]
-	}
+	r := copyOut(4096, func(b *C.uchar, n C.size_t) C.int { return C.ossl_ssl_ocsp(s.ptr(), b, n) })
+	runtime.KeepAlive(s)
+	return r
 }
 
 // OwnCertificate returns the DER of the certificate this server connection
@@ -586,24 +544,17 @@ func (s *SSL) OCSPResponse() []byte {
 //
 // Corresponds to SSL_get_certificate and X509_STORE_CTX_get1_issuer.
 func (s *SSL) OwnCertificate() (cert, issuer []byte) {
-	buf := make([]byte, 8192)
-	for {
-		var used C.size_t
-		n := C.ossl_ssl_own_cert(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
-		runtime.KeepAlive(s)
-		if n < 0 {
-			buf = make([]byte, int(used))
-			continue
-		}
-		ders := splitDER(buf[:int(used)], int(n))
-		switch len(ders) {
-		case 0:
-			return nil, nil
-		case 1:
-			return ders[0], nil
-		}
-		return ders[0], ders[1]
+	ders := copyOutDER(8192, func(b *C.uchar, n C.size_t, used *C.size_t) C.int {
+		return C.ossl_ssl_own_cert(s.ptr(), b, n, used)
+	})
+	runtime.KeepAlive(s)
+	switch len(ders) {
+	case 0:
+		return nil, nil
+	case 1:
+		return ders[0], nil
 	}
+	return ders[0], ders[1]
 }
 
 // SwitchContext moves the connection to ctx during the certificate
@@ -632,4 +583,35 @@ func (s *SSL) SwitchContext(ctx *Ctx) error {
 func (s *SSL) Resume() {
 	C.ossl_ssl_resume(s.ptr())
 	runtime.KeepAlive(s)
+}
+
+// copyOut runs a C copy-out call that returns the length it wrote, 0 for
+// nothing, or minus the length it needs; it retries once with room.
+func copyOut(size int, call func(buf *C.uchar, cap C.size_t) C.int) []byte {
+	buf := make([]byte, size)
+	n := int(call((*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
+	if n < 0 {
+		buf = make([]byte, -n)
+		n = int(call((*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))))
+	}
+	if n <= 0 {
+		return nil
+	}
+	return buf[:n:n]
+}
+
+// copyOutDER runs a C call that writes [u32 len][DER] records and returns
+// their count, or -1 with *used set to the room it needs.
+func copyOutDER(size int, call func(buf *C.uchar, cap C.size_t, used *C.size_t) C.int) [][]byte {
+	buf := make([]byte, size)
+	var used C.size_t
+	n := call((*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
+	if n < 0 {
+		buf = make([]byte, int(used))
+		n = call((*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &used)
+	}
+	if n <= 0 {
+		return nil
+	}
+	return splitDER(buf[:int(used)], int(n))
 }
