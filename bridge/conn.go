@@ -66,6 +66,11 @@ type Hooks struct {
 	// resumes when it returns nil and fails with its error otherwise.
 	CertCallback func() error
 
+	// ClientHello runs when OpenSSL paused the handshake in the ClientHello
+	// callback (SSL_ERROR_WANT_CLIENT_HELLO_CB); the handshake resumes
+	// when it returns nil and fails with its error otherwise.
+	ClientHello func() error
+
 	// HandshakeDone runs when OpenSSL has completed the handshake, before
 	// the last flight it produced is sent. An error fails the handshake
 	// and that flight is never sent (a server rejecting a client
@@ -420,6 +425,13 @@ func (c *Conn) handshake() error {
 				return errors.New("bridge: handshake paused in the certificate callback without a hook")
 			}
 			if err := c.hooks.CertCallback(); err != nil {
+				return err
+			}
+		case ossl.ErrorClientHello:
+			if c.hooks.ClientHello == nil {
+				return errors.New("bridge: handshake paused in the ClientHello callback without a hook")
+			}
+			if err := c.hooks.ClientHello(); err != nil {
 				return err
 			}
 		case ossl.ErrorZeroReturn:

@@ -88,6 +88,12 @@ typedef struct {
 	int ocsp_pause;       /* servers: pause in the certificate callback when a status is requested */
 	unsigned char *ocsp;  /* servers: the response to staple; clients: the one stapled */
 	size_t ocsplen;
+	int resume_hook;      /* servers: pause on a ClientHello session ID for Go's lookup */
+	int hello_state;      /* 0: not yet; 1: paused; 2: done */
+	unsigned char hello_id[SSL_MAX_SSL_SESSION_ID_LENGTH];
+	size_t hello_idlen;
+	unsigned char *resume; /* the session Go found for hello_id (DER) */
+	size_t resumelen;
 	unsigned char *sessions; /* [u32 len][DER]... not yet taken */
 	size_t sessionslen;
 	int nsessions;
@@ -207,15 +213,16 @@ static int ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHE
 	return 1;
 }
 
-/* new_session_cb keeps a client's new resumable sessions (a TLS 1.2
- * handshake's, each TLS 1.3 ticket's) as DER for Go to take after the step. */
+/* new_session_cb keeps new sessions as DER for Go to take after the step:
+ * a client's resumable ones (a TLS 1.2 handshake's, each TLS 1.3 ticket's),
+ * a server's for an external store (Node's newSession). */
 static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
 {
 	conn_t *c = ssl_conn(ssl);
 	int n;
 	unsigned char *nb, *p;
 
-	if (c == NULL || !c->want_sessions || SSL_is_server(ssl))
+	if (c == NULL || !c->want_sessions)
 		return 0;
 	n = i2d_SSL_SESSION(sess, NULL);
 	if (n <= 0) {
@@ -264,10 +271,53 @@ static int status_cb(SSL *ssl, void *arg)
 	n = SSL_get_tlsext_status_ocsp_resp(ssl, &p);
 	if (c != NULL && p != NULL && n > 0) {
 		OPENSSL_free(c->ocsp);
+		OPENSSL_free(c->resume);
 		c->ocsp = OPENSSL_memdup(p, (size_t)n);
 		c->ocsplen = c->ocsp != NULL ? (size_t)n : 0;
 	}
 	return 1;
+}
+
+/* client_hello_cb pauses the handshake (SSL_ERROR_WANT_CLIENT_HELLO_CB)
+ * once a ClientHello offers a session ID, so Go can look it up (Node's
+ * resumeSession) without blocking in a C callback. */
+static int client_hello_cb(SSL *ssl, int *al, void *arg)
+{
+	conn_t *c = ssl_conn(ssl);
+	const unsigned char *id = NULL;
+	size_t n;
+
+	(void)al;
+	(void)arg;
+	if (c == NULL || !c->resume_hook || c->hello_state == 2)
+		return SSL_CLIENT_HELLO_SUCCESS;
+	n = SSL_client_hello_get0_session_id(ssl, &id);
+	if (n == 0 || n > sizeof c->hello_id) {
+		c->hello_state = 2;
+		return SSL_CLIENT_HELLO_SUCCESS;
+	}
+	memcpy(c->hello_id, id, n);
+	c->hello_idlen = n;
+	c->hello_state = 1;
+	return SSL_CLIENT_HELLO_RETRY;
+}
+
+/* get_session_cb hands OpenSSL the session Go found for the ClientHello's
+ * session ID. */
+static SSL_SESSION *get_session_cb(SSL *ssl, const unsigned char *id, int len, int *copy)
+{
+	conn_t *c = ssl_conn(ssl);
+	const unsigned char *p;
+	SSL_SESSION *s;
+
+	*copy = 0; /* the reference d2i made is OpenSSL's */
+	if (c == NULL || c->resume == NULL || (size_t)len != c->hello_idlen ||
+	    memcmp(id, c->hello_id, (size_t)len) != 0)
+		return NULL;
+	p = c->resume;
+	s = d2i_SSL_SESSION(NULL, &p, (long)c->resumelen);
+	ERR_clear_error();
+	return s;
 }
 
 static int cert_cb(SSL *ssl, void *arg)
@@ -326,6 +376,8 @@ SSL_CTX *ossl_ctx_new(int method, ossl_errs *e)
 	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
 	SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
 	SSL_CTX_set_tlsext_status_cb(ctx, status_cb);
+	SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, NULL);
+	SSL_CTX_sess_set_get_cb(ctx, get_session_cb);
 	return ctx;
 }
 
@@ -1614,4 +1666,64 @@ void ossl_ssl_resume(SSL *ssl)
 
 	if (c != NULL)
 		c->cert_state = 2;
+}
+
+void ossl_ssl_enable_resume_hook(SSL *ssl)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c != NULL)
+		c->resume_hook = 1;
+}
+
+/* ossl_ssl_hello_session_id copies the paused ClientHello's session ID. */
+size_t ossl_ssl_hello_session_id(SSL *ssl, unsigned char *buf)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c == NULL)
+		return 0;
+	memcpy(buf, c->hello_id, c->hello_idlen);
+	return c->hello_idlen;
+}
+
+/* ossl_ssl_resume_hello ends the ClientHello pause with the session Go
+ * found (DER), or none. */
+int ossl_ssl_resume_hello(SSL *ssl, const unsigned char *der, size_t n)
+{
+	conn_t *c = ssl_conn(ssl);
+
+	if (c == NULL)
+		return 0;
+	OPENSSL_free(c->resume);
+	c->resume = NULL;
+	c->resumelen = 0;
+	if (n > 0) {
+		c->resume = OPENSSL_memdup(der, n);
+		if (c->resume == NULL)
+			return 0;
+		c->resumelen = n;
+	}
+	c->hello_state = 2;
+	return 1;
+}
+
+/* ossl_session_id writes the ID of a DER session into buf (32 bytes). */
+size_t ossl_session_id(const unsigned char *der, size_t n, unsigned char *buf)
+{
+	const unsigned char *p = der;
+	SSL_SESSION *s = d2i_SSL_SESSION(NULL, &p, (long)n);
+	const unsigned char *id;
+	unsigned int len = 0;
+
+	if (s == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	id = SSL_SESSION_get_id(s, &len);
+	if (len > SSL_MAX_SSL_SESSION_ID_LENGTH)
+		len = 0;
+	memcpy(buf, id, len);
+	SSL_SESSION_free(s);
+	return len;
 }

@@ -615,3 +615,50 @@ func copyOutDER(size int, call func(buf *C.uchar, cap C.size_t, used *C.size_t) 
 	}
 	return splitDER(buf[:int(used)], int(n))
 }
+
+// EnableResumeHook makes a server pause (Step reports ErrorClientHello)
+// when a ClientHello offers a session ID, for HelloSessionID and
+// ResumeHello.
+//
+// Corresponds to SSL_CTX_set_client_hello_cb returning SSL_CLIENT_HELLO_RETRY.
+func (s *SSL) EnableResumeHook() {
+	C.ossl_ssl_enable_resume_hook(s.ptr())
+	runtime.KeepAlive(s)
+}
+
+// HelloSessionID returns the session ID of the paused ClientHello.
+//
+// Corresponds to SSL_client_hello_get0_session_id.
+func (s *SSL) HelloSessionID() []byte {
+	var buf [C.SSL_MAX_SSL_SESSION_ID_LENGTH]byte
+	n := C.ossl_ssl_hello_session_id(s.ptr(), (*C.uchar)(unsafe.Pointer(&buf[0])))
+	runtime.KeepAlive(s)
+	return append([]byte(nil), buf[:n]...)
+}
+
+// ResumeHello ends the ClientHello pause with the session found for its ID
+// (DER), or nil for a full handshake.
+//
+// Corresponds to SSL_CTX_sess_set_get_cb.
+func (s *SSL) ResumeHello(der []byte) {
+	p, n := cBytes(der)
+	C.ossl_ssl_resume_hello(s.ptr(), (*C.uchar)(unsafe.Pointer(p)), n)
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(der)
+}
+
+// SessionID returns the ID of a DER session; nil when it does not parse.
+//
+// Corresponds to SSL_SESSION_get_id.
+func SessionID(der []byte) []byte {
+	if len(der) == 0 {
+		return nil
+	}
+	var buf [C.SSL_MAX_SSL_SESSION_ID_LENGTH]byte
+	n := C.ossl_session_id((*C.uchar)(unsafe.Pointer(&der[0])), C.size_t(len(der)), (*C.uchar)(unsafe.Pointer(&buf[0])))
+	runtime.KeepAlive(der)
+	if n == 0 {
+		return nil
+	}
+	return append([]byte(nil), buf[:n]...)
+}

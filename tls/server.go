@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nodetls/nodetls/ossl"
 )
 
 // defaultHandshakeTimeout is Node's handshakeTimeout default.
@@ -36,19 +38,20 @@ type Server struct {
 	alpn, npn          []byte // wire format
 	sniCallback        func(servername string) (*SecureContext, error)
 
-	mu          sync.Mutex   // guards the fields below
-	contexts    []sniContext // AddContext entries, oldest first
-	ticketKeys  []byte       // 48 bytes; replaced whole by SetTicketKeys
-	onOCSP      func(cert, issuer []byte) ([]byte, error)
-	listener    net.Listener
-	acceptDone  chan struct{} // closed when the accept loop has exited
-	closing     bool
-	onSecure    []func(*TLSSocket)
-	onClientErr []func(error, *TLSSocket)
-	onError     []func(error)
-	hookErr     error
-	conns       int
-	connsZero   chan struct{} // closed when conns drops to 0; replaced when it rises
+	mu           sync.Mutex   // guards the fields below
+	contexts     []sniContext // AddContext entries, oldest first
+	ticketKeys   []byte       // 48 bytes; replaced whole by SetTicketKeys
+	onOCSP       func(cert, issuer []byte) ([]byte, error)
+	listener     net.Listener
+	acceptDone   chan struct{} // closed when the accept loop has exited
+	closing      bool
+	onSecure     []func(*TLSSocket)
+	onClientErr  []func(error, *TLSSocket)
+	onError      []func(error)
+	onNewSession []func(sessionID, sessionData []byte)
+	onResume     func(sessionID []byte) ([]byte, error)
+	conns        int
+	connsZero    chan struct{} // closed when conns drops to 0; replaced when it rises
 }
 
 // CreateServer makes a server; onSecureConnection, if not nil, is its
@@ -239,14 +242,7 @@ func (s *Server) newServerSocket(nc net.Conn) (*TLSSocket, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.hookErr = s.hookError()
 	return t, nil
-}
-
-func (s *Server) hookError() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hookErr
 }
 
 func (s *Server) clientError(err error, t *TLSSocket) {
@@ -441,20 +437,45 @@ func (s *Server) OnSecureConnection(fn func(*TLSSocket)) {
 	s.onSecure = append(s.onSecure, fn)
 }
 
-// OnNewSession adds a listener for new sessions.
-//
-// BUG(nodetls): not implemented yet: after OnNewSession or OnResumeSession every later handshake fails with ERR_NOT_IMPLEMENTED.
+// OnNewSession adds a listener for each new session the server makes, for
+// an external session store: its ID and its DER. OpenSSL calls for it when
+// sessions are resumed by ID (TLS 1.2, with SSL_OP_NO_TICKET or a client
+// without tickets) and for TLS 1.3 stateful tickets. The listener runs
+// before the server sends its next flight; it may block.
 //
 // Node: server.on('newSession', listener)
 func (s *Server) OnNewSession(fn func(sessionID, sessionData []byte)) {
-	s.setHookErr(fn != nil, "newSession")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onNewSession = append(s.onNewSession, fn)
 }
 
-// OnResumeSession sets the session lookup for resumption.
+// OnResumeSession sets the external session store's lookup: when a
+// ClientHello offers a session ID, fn gets it and returns the session's DER
+// (from OnNewSession), or nil, nil when it has none (a full handshake). It
+// may block; only that handshake waits, holding no C call or OS thread. An
+// error fails the handshake. As in Node it serves TLS 1.2 session IDs.
 //
 // Node: server.on('resumeSession', listener)
 func (s *Server) OnResumeSession(fn func(sessionID []byte) (sessionData []byte, err error)) {
-	s.setHookErr(fn != nil, "resumeSession")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onResume = fn
+}
+
+// sessionHooks returns the session store hooks as they are now.
+func (s *Server) sessionHooks() (newSession func(der []byte), resume func(id []byte) ([]byte, error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fns := slices.Clone(s.onNewSession); len(fns) > 0 {
+		newSession = func(der []byte) {
+			id := ossl.SessionID(der)
+			for _, fn := range fns {
+				fn(id, der)
+			}
+		}
+	}
+	return newSession, s.onResume
 }
 
 // OnOCSPRequest sets the OCSP stapling hook: for a client that asks for
@@ -475,15 +496,6 @@ func (s *Server) ocspHook() func(cert, issuer []byte) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.onOCSP
-}
-
-func (s *Server) setHookErr(set bool, what string) {
-	if !set {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hookErr = notImplemented(what)
 }
 
 // OnTLSClientError adds a listener for connections that fail before the

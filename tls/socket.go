@@ -46,8 +46,7 @@ type TLSSocket struct {
 	peerChain   [][]byte
 	closed      bool
 	timedOut    bool
-	hookErr     error // a hook whose feature has not landed: the handshake fails with it
-	reported    bool  // a handshake failure went to the server's OnTLSClientError
+	reported    bool // a handshake failure went to the server's OnTLSClientError
 	countedOnce bool
 
 	// Renegotiation accounting (Node's onhandshakestart); guarded by mu.
@@ -153,6 +152,17 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 	if !cfg.isServer && cfg.onSession != nil {
 		hooks.NewSession = cfg.onSession
 	}
+	if cfg.isServer && cfg.server != nil {
+		newSession, resume := cfg.server.sessionHooks()
+		if newSession != nil {
+			ssl.WantSessions()
+			hooks.NewSession = newSession
+		}
+		if resume != nil {
+			ssl.EnableResumeHook()
+			hooks.ClientHello = t.resumeHook(resume)
+		}
+	}
 	if cfg.isServer && cfg.sni != nil {
 		ssl.PauseForSNI()
 	}
@@ -182,6 +192,24 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 		t.hsTimer = time.AfterFunc(cfg.handshakeTimeout, t.handshakeTimedOut)
 	}
 	return t, nil
+}
+
+// resumeHook returns the bridge hook that runs when a ClientHello offering
+// a session ID paused the handshake: the server's lookup runs outside any C
+// call, and the handshake resumes with what it found.
+func (t *TLSSocket) resumeHook(lookup func(id []byte) ([]byte, error)) func() error {
+	return func() error {
+		var id []byte
+		if !t.conn.WithSSL(func(s *ossl.SSL) { id = s.HelloSessionID() }) {
+			return newError(CodeSocketClosed, "Socket is closed")
+		}
+		der, err := lookup(id)
+		if err != nil {
+			return err
+		}
+		t.conn.WithSSL(func(s *ossl.SSL) { s.ResumeHello(der) })
+		return nil
+	}
 }
 
 // handshakeTimedOut ends a handshake that took too long.
@@ -259,9 +287,6 @@ func NewTLSSocket(conn net.Conn, opts TLSSocketOptions) (*TLSSocket, error) {
 		}
 		return nil, err
 	}
-	if opts.IsServer && opts.Server != nil {
-		t.hookErr = opts.Server.hookError()
-	}
 	return t, nil
 }
 
@@ -283,13 +308,6 @@ func (t *TLSSocket) HandshakeContext(ctx context.Context) error {
 	if t.conn.HandshakeComplete() {
 		t.once.Do(t.afterHandshake)
 		return t.verifyError()
-	}
-	t.mu.Lock()
-	hookErr := t.hookErr
-	t.mu.Unlock()
-	if hookErr != nil {
-		t.failHandshake(hookErr)
-		return hookErr
 	}
 	if err := t.conn.Handshake(ctx); err != nil {
 		t.mu.Lock()

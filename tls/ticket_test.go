@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,4 +153,77 @@ func TestTLSTicket(t *testing.T) {
 	roundTrip(t, c, "x")
 	require.Nil(t, c.TLSTicket())
 	c.Close()
+}
+
+// TestExternalSessionStore: newSession hands each session to the store,
+// resumeSession finds it by the ClientHello's ID (TLS 1.2 session IDs, as
+// in Node), and a miss is a full handshake.
+func TestExternalSessionStore(t *testing.T) {
+	o := keyCert(t, "localhost")
+	o.SecureOptions = tls.SSL_OP_NO_TICKET // session IDs, not tickets
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+	var mu sync.Mutex
+	store := map[string][]byte{}
+	var lookups []string
+	srv.OnNewSession(func(id, data []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		store[hex.EncodeToString(id)] = data
+	})
+	srv.OnResumeSession(func(id []byte) ([]byte, error) {
+		time.Sleep(5 * time.Millisecond) // a slow store
+		mu.Lock()
+		defer mu.Unlock()
+		lookups = append(lookups, hex.EncodeToString(id))
+		return store[hex.EncodeToString(id)], nil
+	})
+	co := tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2"}}
+	c, err := tls.Connect(co)
+	require.NoError(t, err)
+	roundTrip(t, c, "x")
+	co.Session = c.Session()
+	c.Close()
+	mu.Lock()
+	require.Len(t, store, 1)
+	mu.Unlock()
+
+	c, err = tls.Connect(co)
+	require.NoError(t, err)
+	require.True(t, c.IsSessionReused())
+	c.Close()
+	mu.Lock()
+	require.Contains(t, lookups, hex.EncodeToString(tls.SessionIDForTest(co.Session)))
+	for k := range store {
+		delete(store, k)
+	}
+	mu.Unlock()
+
+	c, err = tls.Connect(co)
+	require.NoError(t, err)
+	require.False(t, c.IsSessionReused(), "a store miss is a full handshake")
+	c.Close()
+}
+
+// TestExternalSessionStoreWithOpenSSL: openssl s_client -sess_out /
+// -sess_in resumes through the store.
+func TestExternalSessionStoreWithOpenSSL(t *testing.T) {
+	peers.Require(t, "openssl")
+	o := keyCert(t, "localhost")
+	o.SecureOptions = tls.SSL_OP_NO_TICKET
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: o})
+	var mu sync.Mutex
+	store := map[string][]byte{}
+	srv.OnNewSession(func(id, data []byte) { mu.Lock(); store[string(id)] = data; mu.Unlock() })
+	srv.OnResumeSession(func(id []byte) ([]byte, error) { mu.Lock(); defer mu.Unlock(); return store[string(id)], nil })
+	sess := t.TempDir() + "/sess.pem"
+	addr := "127.0.0.1:" + strconv.Itoa(srv.Address().Port)
+	p := peers.StartProcess(t, "openssl", "s_client", "-connect", addr, "-tls1_2", "-sess_out", sess, "-no_ign_eof")
+	p.WaitForLine(t, "New, TLSv1.2", 10*time.Second)
+	p.CloseStdin()
+	p.Wait(10 * time.Second)
+	p = peers.StartProcess(t, "openssl", "s_client", "-connect", addr, "-tls1_2", "-sess_in", sess, "-no_ign_eof")
+	p.WaitForLine(t, "Reused, TLSv1.2", 10*time.Second)
+	p.CloseStdin()
+	p.Wait(10 * time.Second)
 }
