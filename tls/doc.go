@@ -26,7 +26,6 @@
 // itself, so certificates marshal to JSON. Protocol reports the protocol on
 // server sockets too, as Node 20 does.
 //
-// Features that have not landed yet are refused, never ignored: an option
-// that would enable one makes the constructor return a *Error with code
-// ERR_NOT_IMPLEMENTED naming it; see the BUG notes.
+// A feature that has not landed yet is refused, never ignored: it returns
+// a *Error with code ERR_NOT_IMPLEMENTED naming it; see the BUG notes.
 package tls
