@@ -120,6 +120,8 @@ type Conn struct {
 	sslMu sync.Mutex // guards ssl; held only for one Step
 	freed bool       // ssl was freed; guarded by sslMu
 
+	stash []byte // plaintext read while renegotiating, for the next Read; guarded by inMu
+
 	needFlush    atomic.Bool // the write BIO holds output a reader produced
 	closed       atomic.Bool
 	bytesWritten atomic.Int64
@@ -455,6 +457,11 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	c.inMu.Lock()
 	defer c.inMu.Unlock()
+	if len(c.stash) > 0 {
+		n := copy(p, c.stash)
+		c.stash = c.stash[n:]
+		return n, nil
+	}
 	if c.rerr != nil {
 		return 0, c.rerr
 	}
@@ -673,6 +680,118 @@ func (c *Conn) Close() error {
 		err = alertErr
 	}
 	return err
+}
+
+// Renegotiate runs a renegotiation (TLS 1.2) and returns once it is done.
+// The peer's messages are processed by whoever reads: an active Read, or
+// Renegotiate itself when none is, keeping any application data for the
+// next Read. Cancelling ctx closes the transport.
+func (c *Conn) Renegotiate(ctx context.Context) error {
+	if !c.handshakeDone.Load() {
+		return errors.New("bridge: renegotiation before the handshake")
+	}
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { c.nc.Close() })
+		defer stop()
+	}
+	c.sslMu.Lock()
+	var err error
+	if c.freed {
+		err = net.ErrClosed
+	} else {
+		err = c.ssl.Renegotiate()
+	}
+	c.sslMu.Unlock()
+	if err != nil {
+		return err
+	}
+	// Send the first message (HelloRequest or ClientHello).
+	c.outMu.Lock()
+	if c.werr != nil {
+		err = c.werr
+	} else {
+		bp := smallPool.Get().(*[]byte)
+		var r ossl.StepResult
+		if r, err = c.step(ossl.OpHandshake, nil, nil, *bp); err == nil {
+			err = c.drain(r, *bp)
+			if err == nil && r.Err != nil {
+				err = r.Err
+			}
+		}
+		smallPool.Put(bp)
+	}
+	c.outMu.Unlock()
+	if err != nil {
+		return err
+	}
+	for {
+		pending := true
+		c.WithSSL(func(s *ossl.SSL) { pending = s.RenegotiatePending() })
+		if !pending {
+			return ctx.Err()
+		}
+		if c.inMu.TryLock() {
+			err := c.renegRead()
+			c.inMu.Unlock()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		// A reader is active: wait until it has fed something.
+		c.sslMu.Lock()
+		c.writerWaits = true
+		ch := c.readNotify
+		c.sslMu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// renegRead reads once for a renegotiation, keeping application data for
+// Read; the caller holds inMu.
+func (c *Conn) renegRead() error {
+	if c.rerr != nil {
+		return c.rerr
+	}
+	in, n, err := c.readNet()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			c.rerr = ErrUnexpectedEOF
+			return c.rerr
+		}
+		return err
+	}
+	feed := (*in)[:n]
+	buf := make([]byte, 16384)
+	for {
+		r, err := c.step(ossl.OpRead, feed, buf, nil)
+		feed = nil
+		if err != nil {
+			putIn(in)
+			return err
+		}
+		if r.OutPending > 0 {
+			c.needFlush.Store(true)
+			c.flushPending()
+		}
+		c.stash = append(c.stash, buf[:r.Done]...)
+		if r.Done == 0 {
+			putIn(in)
+			switch r.SSLError {
+			case ossl.ErrorNone, ossl.ErrorWantRead:
+				return nil
+			}
+			c.noteReadError(r)
+			if c.rerr == nil {
+				c.rerr = fmt.Errorf("bridge: read failed (SSL_get_error %d)", r.SSLError)
+			}
+			return c.rerr
+		}
+	}
 }
 
 // Release frees the SSL without touching the transport, for a caller that

@@ -1727,3 +1727,19 @@ size_t ossl_session_id(const unsigned char *der, size_t n, unsigned char *buf)
 	SSL_SESSION_free(s);
 	return len;
 }
+
+/* ossl_ssl_renegotiate starts a TLS 1.2 renegotiation that does not resume
+ * the session (so a new certificate request is honoured); under TLS 1.3
+ * it fails with "wrong ssl version", as in Node. */
+int ossl_ssl_renegotiate(SSL *ssl, ossl_errs *e)
+{
+	ERR_clear_error();
+	SSL_set_options(ssl, SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+	if (SSL_renegotiate(ssl) != 1) {
+		ossl_drain(e);
+		return 0;
+	}
+	return 1;
+}
+
+int ossl_ssl_renegotiate_pending(SSL *ssl) { return SSL_renegotiate_pending(ssl); }

@@ -104,6 +104,8 @@ int ossl_ssl_set_max_send_fragment(SSL *ssl, long n);
 int ossl_ssl_free_buffers(SSL *ssl);
 void ossl_ssl_free(SSL *ssl);
 void ossl_ssl_want_sessions(SSL *ssl);
+int ossl_ssl_renegotiate(SSL *ssl, ossl_errs *e);
+int ossl_ssl_renegotiate_pending(SSL *ssl);
 void ossl_ssl_enable_resume_hook(SSL *ssl);
 size_t ossl_ssl_hello_session_id(SSL *ssl, unsigned char *buf);
 int ossl_ssl_resume_hello(SSL *ssl, const unsigned char *der, size_t n);

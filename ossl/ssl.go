@@ -662,3 +662,26 @@ func SessionID(der []byte) []byte {
 	}
 	return append([]byte(nil), buf[:n]...)
 }
+
+// Renegotiate starts a renegotiation that does not resume the session;
+// under TLS 1.3 it fails ("wrong ssl version").
+//
+// Corresponds to SSL_renegotiate and SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION.
+func (s *SSL) Renegotiate() error {
+	var q C.ossl_errs
+	ok := C.ossl_ssl_renegotiate(s.ptr(), &q)
+	runtime.KeepAlive(s)
+	if ok != 1 {
+		return newError("SSL_renegotiate", &q)
+	}
+	return nil
+}
+
+// RenegotiatePending reports whether a renegotiation has not finished.
+//
+// Corresponds to SSL_renegotiate_pending.
+func (s *SSL) RenegotiatePending() bool {
+	r := C.ossl_ssl_renegotiate_pending(s.ptr()) == 1
+	runtime.KeepAlive(s)
+	return r
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nodetls/nodetls/internal/peers"
+	"github.com/nodetls/nodetls/internal/testpki"
 	"github.com/nodetls/nodetls/tls"
 	"github.com/stretchr/testify/require"
 )
@@ -93,4 +94,127 @@ func TestDisableRenegotiation(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the renegotiation was accepted")
 	}
+}
+
+// TestServerRenegotiateRequestCert: a TLS 1.2 server renegotiates to ask
+// for a client certificate (our client, then openssl s_client, answering);
+// data the client sent meanwhile is kept for Read.
+func TestServerRenegotiateRequestCert(t *testing.T) {
+	type result struct {
+		cn, code string
+		err      error
+	}
+	results := make(chan result, 2)
+	o := keyCert(t, "localhost")
+	o.CA = caOpts(t, "ca1-cert.pem")
+	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: o}, func(s *tls.TLSSocket) {
+		defer s.Close()
+		require.Nil(t, s.PeerCertificate(false))
+		err := s.Renegotiate(tls.RenegotiateOptions{RequestCert: true, RejectUnauthorized: tls.Bool(false)})
+		r := result{err: err, code: tlsCode(s.AuthorizationError())}
+		if pc := s.PeerCertificate(false); pc != nil {
+			r.cn = pc.Subject["CN"]
+		}
+		results <- r
+		io.Copy(s, s)
+	})
+	require.NoError(t, err)
+	require.NoError(t, srv.Listen(0, "127.0.0.1"))
+	defer srv.Close()
+
+	kc := keyCert(t, "agent1")
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
+		SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2", Key: kc.Key, Cert: kc.Cert}})
+	require.NoError(t, err)
+	roundTrip(t, c, "ping across the renegotiation") // the client's Read answers the HelloRequest
+	r := <-results
+	require.NoError(t, r.err)
+	require.Equal(t, "agent1", r.cn)
+	require.Equal(t, "", r.code)
+	c.Close()
+
+	peers.Require(t, "openssl")
+	p := peers.StartProcess(t, "openssl", "s_client", "-connect", "127.0.0.1:"+strconv.Itoa(srv.Address().Port), "-tls1_2",
+		"-cert", testpki.Path("agent2-cert.pem"), "-key", testpki.Path("agent2-key.pem"), "-quiet", "-no_ign_eof")
+	r = <-results
+	require.NoError(t, r.err)
+	require.Equal(t, "agent2", r.cn)
+	require.Equal(t, "DEPTH_ZERO_SELF_SIGNED_CERT", r.code)
+	io.WriteString(p.Stdin(), "after\n")
+	p.WaitForLine(t, "after", 10*time.Second)
+	p.CloseStdin()
+}
+
+// TestRenegotiateTLS13: no renegotiation in TLS 1.3: Node's error, and the
+// connection goes on.
+func TestRenegotiateTLS13(t *testing.T) {
+	errs := make(chan error, 1)
+	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")}, func(s *tls.TLSSocket) {
+		defer s.Close()
+		errs <- s.Renegotiate(tls.RenegotiateOptions{})
+		io.Copy(s, s)
+	})
+	require.NoError(t, err)
+	require.NoError(t, srv.Listen(0, "127.0.0.1"))
+	defer srv.Close()
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false)})
+	require.NoError(t, err)
+	defer c.Close()
+	err = <-errs
+	require.Equal(t, "ERR_SSL_WRONG_SSL_VERSION", tlsCode(err))
+	require.Equal(t, "error:0A00010A:SSL routines::wrong ssl version", err.Error())
+	roundTrip(t, c, "still here")
+}
+
+// TestClientRenegotiateWithPeers: our TLS 1.2 client renegotiates with
+// openssl s_server and with a node server, and the connection carries data
+// afterwards.
+func TestClientRenegotiateWithPeers(t *testing.T) {
+	peers.Require(t, "openssl")
+	peers.RequireNode(t, 20)
+	opts := func(port int) tls.ConnectOptions {
+		return tls.ConnectOptions{Host: "127.0.0.1", Port: port, RejectUnauthorized: tls.Bool(false),
+			SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2"}}
+	}
+
+	sserver := func(extra ...string) (int, *peers.Process) {
+		port := peers.FreePort(t)
+		args := append([]string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", testpki.Path("localhost-cert.pem"),
+			"-key", testpki.Path("localhost-key.pem"), "-naccept", "1"}, extra...)
+		p := peers.StartProcess(t, "openssl", args...)
+		p.WaitForLine(t, "ACCEPT", 10*time.Second)
+		return port, p
+	}
+
+	// OpenSSL 3 servers refuse a client's renegotiation by default: the
+	// no_renegotiation alert fails it, and the connection with it.
+	sport, _ := sserver()
+	c, err := tls.Connect(opts(sport))
+	require.NoError(t, err)
+	err = c.Renegotiate(tls.RenegotiateOptions{})
+	require.Equal(t, "ERR_SSL_NO_RENEGOTIATION", tlsCode(err))
+	_, err = c.Write([]byte("x"))
+	require.Error(t, err)
+	c.Close()
+
+	sport, sp := sserver("-client_renegotiation")
+	c, err = tls.Connect(opts(sport))
+	require.NoError(t, err)
+	require.NoError(t, c.Renegotiate(tls.RenegotiateOptions{}))
+	require.Equal(t, "TLSv1.2", c.Protocol())
+	_, err = io.WriteString(c, "after the renegotiation\n")
+	require.NoError(t, err)
+	sp.WaitForLine(t, "after the renegotiation", 10*time.Second)
+	c.Close()
+
+	ns := peers.StartProcess(t, "node", "-e", `const fs = require('fs'); const s = require('tls').createServer({key: fs.readFileSync('`+testpki.Path("localhost-key.pem")+`'), cert: fs.readFileSync('`+testpki.Path("localhost-cert.pem")+`')}, (c) => c.pipe(c)); s.listen(0, '127.0.0.1', () => console.log('port ' + s.address().port)); process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`)
+	line := ns.WaitForLine(t, "port ", 10*time.Second)
+	nport, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(line), "port "))
+	require.NoError(t, err)
+	c, err = tls.Connect(opts(nport))
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.Renegotiate(tls.RenegotiateOptions{}))
+	roundTrip(t, c, "echoed by node after the renegotiation")
+	ns.CloseStdin()
 }

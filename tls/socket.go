@@ -56,6 +56,8 @@ type TLSSocket struct {
 	handshakes    int
 	renegDisabled bool
 
+	handshakeTimeout time.Duration // servers: bounds a renegotiation too
+
 	requestOCSP    bool // clients: a status was requested
 	onOCSPResponse func(response []byte)
 }
@@ -189,6 +191,7 @@ func newSocket(nc net.Conn, cfg socketConfig) (*TLSSocket, error) {
 		t.countedOnce = true
 	}
 	if cfg.isServer && cfg.handshakeTimeout > 0 {
+		t.handshakeTimeout = cfg.handshakeTimeout
 		t.hsTimer = time.AfterFunc(cfg.handshakeTimeout, t.handshakeTimedOut)
 	}
 	return t, nil
@@ -372,29 +375,39 @@ func (t *TLSSocket) afterHandshake() {
 	if t.hsTimer != nil {
 		t.hsTimer.Stop()
 	}
+	var stapled []byte
+	if t.requestOCSP {
+		t.conn.WithSSL(func(s *ossl.SSL) { stapled = s.OCSPResponse() })
+	}
+	if t.onOCSPResponse != nil {
+		t.onOCSPResponse(stapled) // Node's 'OCSPResponse': before secureConnect, nil when none
+	}
+	t.recordHandshake()
+}
+
+// recordHandshake records what the accessors report after a handshake (the
+// first or a renegotiation) and decides authorization, as Node does after
+// 'secure'.
+func (t *TLSSocket) recordHandshake() {
 	var protocol string
 	var chain [][]byte
 	var result ossl.VerifyResult
+	t.mu.Lock()
 	needChain := !t.isServer || t.requestCert // a server that asked for nothing got nothing
-	var stapled []byte
+	t.mu.Unlock()
 	t.conn.WithSSL(func(s *ossl.SSL) {
-		if t.requestOCSP {
-			stapled = s.OCSPResponse()
-		}
 		protocol = s.Version()
 		if needChain {
 			chain = s.PeerCertificateChain()
 			result = s.VerifyResult()
 		}
 	})
-	if t.onOCSPResponse != nil {
-		t.onOCSPResponse(stapled) // Node's 'OCSPResponse': before secureConnect, nil when none
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.done = true
 	t.protocol = protocol
 	t.peerChain = chain
+	t.authorized, t.authErr = false, nil
 	if t.isServer && !t.requestCert {
 		return // Node: authorized false, authorizationError null
 	}
@@ -419,11 +432,11 @@ func (t *TLSSocket) rejectUnverifiedClient() error {
 // verifyError is the error a rejecting server socket fails its handshake
 // with; nil otherwise.
 func (t *TLSSocket) verifyError() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if !t.isServer || !t.requestCert || !t.rejectUnauthorized {
 		return nil
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	return t.authErr
 }
 
@@ -806,20 +819,66 @@ func (t *TLSSocket) onHandshakeStart() error {
 	return nil
 }
 
-// Renegotiate starts a TLS 1.2 renegotiation.
-//
-// BUG(nodetls): not implemented yet: Renegotiate and RenegotiateContext return ERR_NOT_IMPLEMENTED (a peer's renegotiations are accepted, limited and refusable).
+// Renegotiate runs a TLS 1.2 renegotiation and returns once it is done;
+// options change what a server asks of the client (RequestCert) and
+// whether it rejects an unverified one (RejectUnauthorized). Afterwards
+// the accessors report the new handshake; a server that rejects an
+// unverified client closes the connection and returns the verify error.
+// Under TLS 1.3 it fails with ERR_SSL_WRONG_SSL_VERSION, as in Node. On a
+// server it is bounded by HandshakeTimeout. Another goroutine may be
+// blocked in Read meanwhile.
 //
 // Node: tlsSocket.renegotiate(options, callback)
 func (t *TLSSocket) Renegotiate(opts RenegotiateOptions) error {
 	return t.RenegotiateContext(context.Background(), opts)
 }
 
-// RenegotiateContext is Renegotiate bounded by ctx.
+// RenegotiateContext is Renegotiate bounded by ctx (cancelling it closes
+// the transport).
 //
 // Node: tlsSocket.renegotiate(options, callback)
 func (t *TLSSocket) RenegotiateContext(ctx context.Context, opts RenegotiateOptions) error {
-	return newError(CodeNotImplemented, "renegotiate is not implemented yet by nodetls")
+	if !t.handshakeDone() {
+		return newError(CodeTLSInvalidState, "renegotiate before the handshake or after close")
+	}
+	if t.isServer {
+		t.mu.Lock()
+		t.requestCert = t.requestCert || opts.RequestCert
+		t.rejectUnauthorized = boolOr(opts.RejectUnauthorized, t.rejectUnauthorized)
+		mode := ossl.VerifyNone
+		if t.requestCert {
+			mode = ossl.VerifyPeer
+			if t.rejectUnauthorized {
+				mode |= ossl.VerifyFailIfNoPeerCert
+			}
+		}
+		timeout := t.handshakeTimeout
+		t.mu.Unlock()
+		t.conn.WithSSL(func(s *ossl.SSL) { s.SetVerify(mode) })
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+	}
+	if err := t.conn.Renegotiate(ctx); err != nil {
+		e := convertError(err, !t.isServer, false)
+		if ctx.Err() != nil {
+			e = errors.Join(ctx.Err(), e)
+		}
+		var te *Error
+		if errors.As(e, &te) && te.Code == "ERR_SSL_WRONG_SSL_VERSION" {
+			return e // TLS 1.3: the connection goes on, as in Node
+		}
+		t.abort()
+		return e
+	}
+	t.recordHandshake()
+	if err := t.verifyError(); err != nil {
+		t.abort()
+		return err
+	}
+	return nil
 }
 
 // DisableRenegotiation makes a renegotiation the peer starts an error

@@ -319,12 +319,6 @@ func TestOptionValidationAndStubs(t *testing.T) {
 	require.Equal(t, "ERR_INVALID_ARG_VALUE", tlsCode(err))
 	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost")})
 	require.Equal(t, "ERR_TLS_REQUIRED_SERVER_NAME", tlsCode(srv.AddContext("", tls.SecureContextOptions{})))
-	// The one method still refused.
-	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false),
-		SecureContextOptions: tls.SecureContextOptions{MaxVersion: "TLSv1.2"}})
-	require.NoError(t, err)
-	defer c.Close()
-	require.Equal(t, "ERR_NOT_IMPLEMENTED", tlsCode(c.Renegotiate(tls.RenegotiateOptions{})))
 }
 
 func TestServerAddressAndListenAll(t *testing.T) {
