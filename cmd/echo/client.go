@@ -114,9 +114,6 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer t.Close()
 	if f.boolean("renegotiate", false) {
 		if err := t.Renegotiate(tls.RenegotiateOptions{}); err != nil {
-			if tls.ErrorCode(err) == "ERR_NOT_IMPLEMENTED" {
-				return fail(stderr, tlsUsageError("renegotiate", err))
-			}
 			return fail(stderr, err)
 		}
 	}

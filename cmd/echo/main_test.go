@@ -429,7 +429,6 @@ func TestNotImplementedServerFlags(t *testing.T) {
 		{"--session-store"},
 		{"--ocsp-response", fixture("agent1-ocsp.der")},
 		{"--ocsp-fetch"},
-		{"--renegotiate-request-cert"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			all := append(append([]string{"server", "--listen", "127.0.0.1:0"}, serverKeyArgs()...), args...)
@@ -496,15 +495,47 @@ func TestEstablishedErrorEvent(t *testing.T) {
 	}
 }
 
-// --renegotiate on TLS 1.3 fails the client: exit 1 (or, while the
-// library lacks renegotiation, exit 2 as its flag's ERR_NOT_IMPLEMENTED).
+// --renegotiate on TLS 1.3 fails the client with Node's code: exit 1.
 func TestClientRenegotiateTLS13(t *testing.T) {
 	_, addr := startServer(t, serverKeyArgs()...)
 	r := runEcho(t, []byte("x\n"), "client", addr, "--renegotiate", "--ca", fixture("ca1-cert.pem"))
-	switch {
-	case r.code == 2 && strings.HasPrefix(r.stderr, "error: --renegotiate: ERR_NOT_IMPLEMENTED: "):
-	case r.code == 1 && strings.HasPrefix(r.stderr, "error: ") && r.stdout == "":
-	default:
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "error: ERR_SSL_WRONG_SSL_VERSION: ") || r.stdout != "" {
 		t.Errorf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
+}
+
+// --renegotiate under TLS 1.2: our client renegotiates with our server,
+// then echoes.
+func TestClientRenegotiateTLS12(t *testing.T) {
+	_, addr := startServer(t, serverKeyArgs()...)
+	r := runEcho(t, []byte("after\n"), "client", addr, "--renegotiate", "--max-version", "TLSv1.2", "--ca", fixture("ca1-cert.pem"))
+	if r.code != 0 || r.stdout != "after\n" {
+		t.Errorf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// --renegotiate-request-cert: openssl s_client (TLS 1.2) is asked for its
+// certificate after the handshake; the renegotiated event reports it.
+func TestServerRenegotiateRequestCert(t *testing.T) {
+	peers.Require(t, "openssl")
+	p, addr := startServer(t, append(serverKeyArgs(), "--json", "--renegotiate-request-cert", "--ca", fixture("ca1-cert.pem"))...)
+	c := peers.StartProcess(t, "openssl", "s_client", "-connect", addr, "-tls1_2", "-quiet",
+		"-cert", fixture("agent1-cert.pem"), "-key", fixture("agent1-key.pem"))
+	line := p.WaitForLine(t, `"renegotiated"`, startTimeout)
+	var ev struct {
+		Event           string `json:"event"`
+		Authorized      bool   `json:"authorized"`
+		PeerCertificate struct {
+			Subject map[string]any `json:"subject"`
+		} `json:"peerCertificate"`
+	}
+	if err := json.Unmarshal([]byte(line), &ev); err != nil {
+		t.Fatalf("%v: %s", err, line)
+	}
+	if !ev.Authorized || ev.PeerCertificate.Subject["CN"] != "agent1" {
+		t.Errorf("renegotiated event %s, want agent1 authorized", line)
+	}
+	fmt.Fprintln(c.Stdin(), "echoed after")
+	c.WaitForLine(t, "echoed after", startTimeout)
+	c.CloseStdin()
 }

@@ -203,12 +203,6 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, tlsUsageError("ocsp-fetch", err))
 		}
 	}
-	if s.renegotiate {
-		if err := probeRenegotiate(); err != nil {
-			l.Close()
-			return fail(stderr, tlsUsageError("renegotiate-request-cert", err))
-		}
-	}
 	srv.OnTLSClientError(s.clientError)
 	srv.OnError(func(err error) { s.report("error", err, nil) })
 
@@ -315,25 +309,6 @@ func probeHooks(srv *tls.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
 	if err := t.HandshakeContext(ctx); tls.ErrorCode(err) == tls.CodeNotImplemented {
-		return err
-	}
-	return nil
-}
-
-// probeRenegotiate reports whether the library refuses renegotiation
-// outright (ERR_NOT_IMPLEMENTED); nil otherwise.
-func probeRenegotiate() error {
-	a, b := net.Pipe()
-	b.Close()
-	t, err := tls.NewTLSSocket(a, tls.TLSSocketOptions{IsServer: true})
-	if err != nil {
-		a.Close()
-		return nil
-	}
-	defer t.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	if err := t.RenegotiateContext(ctx, tls.RenegotiateOptions{RequestCert: true}); tls.ErrorCode(err) == tls.CodeNotImplemented {
 		return err
 	}
 	return nil
