@@ -25,7 +25,4 @@
 // IssuerCertificate is nil at a self-signed root instead of pointing to
 // itself, so certificates marshal to JSON. Protocol reports the protocol on
 // server sockets too, as Node 20 does.
-//
-// A feature that has not landed yet is refused, never ignored: it returns
-// a *Error with code ERR_NOT_IMPLEMENTED naming it; see the BUG notes.
 package tls

@@ -66,12 +66,6 @@ func ErrorCode(err error) string {
 
 func newError(code, msg string) *Error { return &Error{Code: code, Message: msg} }
 
-// notImplemented is the error of an option or method whose feature has not
-// landed yet.
-func notImplemented(what string) *Error {
-	return newError(CodeNotImplemented, "The "+what+" option is not implemented yet by nodetls")
-}
-
 func invalidArgValue(name string, value any, reason string) *Error {
 	return newError(CodeInvalidArgValue, "The property '"+name+"' "+reason+". Received "+inspect(value))
 }

@@ -163,14 +163,8 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, tlsUsageError("sni", err))
 		}
 	}
-	// The hooks go in one by one, each probed, so that a hook the library
-	// refuses is reported as its flag's error before serving starts.
 	if f.boolean("session-store", false) {
 		s.sessionStore(srv)
-		if err := probeHooks(srv); err != nil {
-			l.Close()
-			return fail(stderr, tlsUsageError("session-store", err))
-		}
 	}
 	if v := f.last("ocsp-response"); v != nil {
 		resp := v.file
@@ -180,10 +174,6 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 			}{"OCSPRequest"})
 			return resp, nil
 		})
-		if err := probeHooks(srv); err != nil {
-			l.Close()
-			return fail(stderr, tlsUsageError("ocsp-response", err))
-		}
 	}
 	if f.boolean("ocsp-fetch", false) {
 		fetcher := newOCSPFetcher()
@@ -198,10 +188,6 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 			}
 			return resp, nil
 		})
-		if err := probeHooks(srv); err != nil {
-			l.Close()
-			return fail(stderr, tlsUsageError("ocsp-fetch", err))
-		}
 	}
 	srv.OnTLSClientError(s.clientError)
 	srv.OnError(func(err error) { s.report("error", err, nil) })
@@ -292,30 +278,6 @@ func sniEntries(f *flags) ([]sniEntry, error) {
 	}
 	return out, nil
 }
-
-// probeHooks reports whether the library refuses a hook set on srv: a
-// server socket over a pipe whose other end is already closed fails its
-// handshake at once, and with ERR_NOT_IMPLEMENTED when a hook has no
-// implementation yet. It returns only that refusal; nil otherwise.
-func probeHooks(srv *tls.Server) error {
-	a, b := net.Pipe()
-	b.Close()
-	t, err := tls.NewTLSSocket(a, tls.TLSSocketOptions{IsServer: true, Server: srv})
-	if err != nil {
-		a.Close()
-		return nil // no verdict
-	}
-	defer t.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	if err := t.HandshakeContext(ctx); tls.ErrorCode(err) == tls.CodeNotImplemented {
-		return err
-	}
-	return nil
-}
-
-// probeTimeout bounds a probe; over a closed pipe it ends at once.
-const probeTimeout = 2 * time.Second
 
 // serve accepts connections until the listener closes; it returns nil
 // after shutdown and the accept error otherwise.
