@@ -491,3 +491,14 @@ func TestServerPreferenceOption(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestALPNAfterClose: alpnProtocol is a property in Node; it outlives the
+// socket.
+func TestALPNAfterClose(t *testing.T) {
+	srv := echoServer(t, tls.ServerOptions{SecureContextOptions: keyCert(t, "localhost"), ALPNProtocols: []string{"h2"}})
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false), ALPNProtocols: []string{"h2"}})
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	require.Equal(t, "h2", c.ALPNProtocol())
+	require.Equal(t, "", c.NPNProtocol())
+}

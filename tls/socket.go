@@ -41,6 +41,8 @@ type TLSSocket struct {
 	mu          sync.Mutex // guards the fields below
 	done        bool       // the first handshake completed
 	protocol    string
+	alpn, npn   string // recorded at the handshake: they outlive the socket, as Node's properties do
+	sniName     string // servers: the SNI name, recorded likewise
 	authorized  bool
 	authErr     error
 	peerChain   [][]byte
@@ -395,8 +397,13 @@ func (t *TLSSocket) recordHandshake() {
 	t.mu.Lock()
 	needChain := !t.isServer || t.requestCert // a server that asked for nothing got nothing
 	t.mu.Unlock()
+	var alpn, npn, sniName string
 	t.conn.WithSSL(func(s *ossl.SSL) {
 		protocol = s.Version()
+		alpn, npn = s.ALPNSelected(), s.NPNResult()
+		if t.isServer {
+			sniName = s.ServerName()
+		}
 		if needChain {
 			chain = s.PeerCertificateChain()
 			result = s.VerifyResult()
@@ -406,6 +413,7 @@ func (t *TLSSocket) recordHandshake() {
 	defer t.mu.Unlock()
 	t.done = true
 	t.protocol = protocol
+	t.alpn, t.npn, t.sniName = alpn, npn, sniName
 	t.peerChain = chain
 	t.authorized, t.authErr = false, nil
 	if t.isServer && !t.requestCert {
@@ -688,11 +696,9 @@ func (t *TLSSocket) IsSessionReused() bool {
 //
 // Node: tlsSocket.alpnProtocol
 func (t *TLSSocket) ALPNProtocol() string {
-	var p string
-	if t.handshakeDone() {
-		t.conn.WithSSL(func(s *ossl.SSL) { p = s.ALPNSelected() })
-	}
-	return p
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.alpn
 }
 
 // NPNProtocol returns the NPN protocol, "" when none (Node's false): on a
@@ -702,11 +708,9 @@ func (t *TLSSocket) ALPNProtocol() string {
 //
 // Node: tlsSocket.npnProtocol
 func (t *TLSSocket) NPNProtocol() string {
-	var p string
-	if t.handshakeDone() {
-		t.conn.WithSSL(func(s *ossl.SSL) { p = s.NPNResult() })
-	}
-	return p
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.npn
 }
 
 // ServerName returns the SNI name: on a server the one the client asked
@@ -716,6 +720,12 @@ func (t *TLSSocket) NPNProtocol() string {
 func (t *TLSSocket) ServerName() string {
 	if !t.isServer {
 		return t.serverName
+	}
+	t.mu.Lock()
+	done, name := t.done, t.sniName
+	t.mu.Unlock()
+	if done {
+		return name
 	}
 	var r string
 	t.conn.WithSSL(func(s *ossl.SSL) { r = s.ServerName() })
