@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/nodetls/nodetls/ossl"
 )
@@ -24,6 +25,13 @@ var errWriteClosed = errors.New("bridge: write after CloseWrite")
 
 const (
 	recordSize = 16384
+	// stepPlain bounds the plaintext one cgo call encrypts or decrypts:
+	// about 8 µs of AES-GCM here. A goroutine that spends more than one
+	// sysmon period (20 µs) in a cgo call loses its P, and with
+	// GOMAXPROCS=1 every such loss wakes another thread; short calls keep
+	// the scheduler quiet, while network reads and writes still move
+	// writeChunk at a time.
+	stepPlain = 2 * recordSize
 	// writeChunk is the plaintext handed to one SSL_write: eight full
 	// records, so one cgo call and one network write carry 128 KiB (the
 	// per-call costs, not the copies, dominate bulk transfers).
@@ -101,8 +109,14 @@ type Conn struct {
 	rawN        int
 	rawErr      error
 	rawReleased bool
-	ssl         *ossl.SSL
-	hooks       Hooks
+
+	// State of one writeRaw; guarded by outMu.
+	rawWrite func(fd uintptr) bool // c.rawWriteFn, made once
+	wrawBuf  []byte
+	wrawN    int
+	wrawErr  error
+	ssl      *ossl.SSL
+	hooks    Hooks
 
 	handshakeMu   sync.Mutex  // one handshake at a time; taken before inMu
 	handshakeDone atomic.Bool // fast path for Read and Write
@@ -140,6 +154,7 @@ func New(nc net.Conn, ssl *ossl.SSL, hooks Hooks) *Conn {
 		if rc, err := nc.(syscall.Conn).SyscallConn(); err == nil {
 			c.raw = rc
 			c.rawRead = c.rawReadFn
+			c.rawWrite = c.rawWriteFn
 		}
 	}
 	return c
@@ -213,13 +228,70 @@ func (c *Conn) writeOut(b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
-	n, err := c.nc.Write(b)
+	var n int
+	var err error
+	if c.raw != nil {
+		n, err = c.writeRaw(b)
+	} else {
+		n, err = c.nc.Write(b)
+	}
 	c.bytesWritten.Add(int64(n))
 	if err != nil {
 		c.werr = err // permanent: part of a record may have left
 		return c.werr
 	}
 	return nil
+}
+
+// writeRaw writes all of b to a socket through its RawConn, waiting for
+// room as net.Conn.Write does; the caller holds outMu, which guards the
+// wraw* fields.
+func (c *Conn) writeRaw(b []byte) (int, error) {
+	c.wrawBuf, c.wrawN, c.wrawErr = b, 0, nil
+	err := c.raw.Write(c.rawWrite)
+	n, werr := c.wrawN, c.wrawErr
+	c.wrawBuf = nil
+	if err == nil && werr != nil {
+		err = os.NewSyscallError("write", werr)
+	}
+	if err != nil {
+		return n, &net.OpError{Op: "write", Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
+	}
+	return n, nil
+}
+
+// rawWriteFn is the RawConn.Write callback of writeRaw. The socket is
+// nonblocking, so write(2) never waits and goes as a raw system call (see
+// rawSyscall).
+func (c *Conn) rawWriteFn(fd uintptr) bool {
+	for c.wrawN < len(c.wrawBuf) {
+		rest := c.wrawBuf[c.wrawN:]
+		n, errno := rawSyscall(syscall.SYS_WRITE, fd, unsafe.Pointer(unsafe.SliceData(rest)), len(rest))
+		switch errno {
+		case 0:
+			c.wrawN += n
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false // wait until writable
+		default:
+			c.wrawErr = errno
+			return true
+		}
+	}
+	return true
+}
+
+// rawSyscall runs read(2) or write(2) on a nonblocking socket without
+// telling the scheduler (syscall.RawSyscall). Such a call never blocks,
+// but a large one takes tens of microseconds, and a goroutine in an
+// ordinary system call that long loses its P: with GOMAXPROCS=1 the
+// runtime then wakes another thread to run the P and sysmon keeps polling
+// every 20 µs, which cost a busy connection a fifth of its CPU time in
+// context switches. The buffer is Go heap memory (pooled), which does not
+// move.
+func rawSyscall(trap, fd uintptr, p unsafe.Pointer, n int) (int, syscall.Errno) {
+	r, _, errno := syscall.RawSyscall(trap, fd, uintptr(p), uintptr(n))
+	return int(r), errno
 }
 
 // drain writes out[:r.Out] and whatever the write BIO still holds; the
@@ -320,8 +392,12 @@ func (c *Conn) rawReadFn(fd uintptr) bool {
 	var n int
 	var err error
 	for {
-		n, err = syscall.Read(int(fd), *bp)
-		if err != syscall.EINTR {
+		var errno syscall.Errno
+		n, errno = rawSyscall(syscall.SYS_READ, fd, unsafe.Pointer(unsafe.SliceData(*bp)), len(*bp))
+		if errno == 0 {
+			break
+		}
+		if n, err = 0, errno; errno != syscall.EINTR {
 			break
 		}
 	}
@@ -466,32 +542,61 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return 0, c.rerr
 	}
 	var in *[]byte
-	var inN int
+	var inOff, inN, done int
+	defer func() {
+		if in == nil {
+			return
+		}
+		if inOff < inN {
+			// Read is full: the read BIO keeps the rest (a copy of a
+			// part of one network read) for the next reader.
+			c.step(ossl.OpNone, (*in)[inOff:inN], nil, nil)
+		}
+		putIn(in)
+	}()
 	for {
 		var feed []byte
 		if in != nil {
-			feed = (*in)[:inN]
+			feed = (*in)[inOff:inN]
 		}
-		r, err := c.step(ossl.OpRead, feed, p, nil)
-		if in != nil {
-			putIn(in)
-			in = nil
+		// One step decrypts at most stepPlain bytes (see stepPlain).
+		room := p[done:]
+		if len(room) > stepPlain {
+			room = room[:stepPlain]
 		}
+		r, err := c.step(ossl.OpReadPartial, feed, room, nil)
+		inOff += r.Consumed
 		if err != nil {
-			return 0, err
+			return done, err
 		}
 		if r.OutPending > 0 {
 			c.needFlush.Store(true)
 			c.flushPending()
 		}
 		if r.Done > 0 {
+			done += r.Done
 			c.noteReadError(r)
-			return r.Done, nil
+			if r.Done == len(room) && done < len(p) && c.rerr == nil {
+				continue // more may be buffered: keep filling p
+			}
+			return done, nil
+		}
+		if done > 0 {
+			// Nothing more without waiting (or an error that the next
+			// Read reports): return what is there.
+			c.noteReadError(r)
+			return done, nil
 		}
 		switch r.SSLError {
 		case ossl.ErrorWantRead:
+			// The step took all of in.
+			if in != nil {
+				putIn(in)
+				in = nil
+			}
 			var rerr error
 			in, inN, rerr = c.readNet()
+			inOff = 0
 			if rerr != nil {
 				if errors.Is(rerr, io.EOF) {
 					if r.HasPending {
@@ -555,16 +660,31 @@ func (c *Conn) write(p []byte) (int, error) {
 	bp := outPool.Get().(*[]byte)
 	defer outPool.Put(bp)
 	out := *bp
-	total := 0
+	total, off := 0, 0
 	for len(p) > 0 {
-		chunk := p[:min(len(p), writeChunk)]
+		// One step encrypts at most stepPlain bytes (see stepPlain); the
+		// ciphertext of several steps leaves in one network write.
+		chunk := p[:min(len(p), stepPlain)]
+		if off > 0 && len(out)-off < len(chunk)+recordRoom(len(chunk)) {
+			if err := c.writeOut(out[:off]); err != nil {
+				return total, err
+			}
+			off = 0
+		}
 		c.needFlush.Store(false) // this step drains what a reader left
-		r, err := c.step(ossl.OpWrite, nil, chunk, out)
+		r, err := c.step(ossl.OpWrite, nil, chunk, out[off:])
 		if err != nil {
 			return total, err
 		}
-		if err := c.drain(r, out); err != nil {
-			return total, err
+		off += r.Out
+		if r.OutPending > 0 || r.SSLError != ossl.ErrorNone {
+			// out is full, or the step failed or waits: send everything
+			// first (a failed step still owes the peer its alert).
+			r.Out = off
+			off = 0
+			if err := c.drain(r, out); err != nil {
+				return total, err
+			}
 		}
 		switch r.SSLError {
 		case ossl.ErrorNone:
@@ -585,8 +705,11 @@ func (c *Conn) write(p []byte) (int, error) {
 			return total, c.werr
 		}
 	}
-	return total, nil
+	return total, c.writeOut(out[:off])
 }
+
+// recordRoom bounds the record overhead of n plaintext bytes.
+func recordRoom(n int) int { return (n/recordSize + 1) * 512 }
 
 // waitForRead lets a writer that OpenSSL asked for peer data continue:
 // when no reader is active the writer reads and feeds the data itself;

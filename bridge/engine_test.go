@@ -177,3 +177,63 @@ func TestReadDeadline(t *testing.T) {
 	_, err = c.Read(buf)
 	require.ErrorIs(t, err, io.EOF)
 }
+
+// TestReadSizesOverBursts has a crypto/tls client send 3 MiB in writes of
+// up to 256 KiB, so one network read holds many records, while our server
+// reads with buffers from 1 byte to 300 KiB: a read that fills its buffer
+// leaves the rest of the network read to the next one, and every byte
+// arrives once and in order. A concurrent Write (a small reply per read)
+// runs beside the reads.
+func TestReadSizesOverBursts(t *testing.T) {
+	for _, size := range []int{1, 100, 16383, 16384, 40000, 65536, 300 << 10} {
+		t.Run("", func(t *testing.T) {
+			ctx := serverCtx(t)
+			sc, cc := tcpPipe(t)
+			ssl, err := ossl.NewSSL(ctx, true)
+			require.NoError(t, err)
+			srv := bridge.New(sc, ssl, bridge.Hooks{})
+			defer srv.Close()
+			total := 3 << 20
+			if size < 1000 {
+				total = 16 << 10
+			}
+			want := make([]byte, total)
+			rand.Read(want)
+			cli := gotls.Client(cc, goClientConfig(t))
+			defer cli.Close()
+			errc := make(chan error, 2)
+			go func() {
+				rest := want
+				for k := 0; len(rest) > 0; k++ {
+					n := min(len(rest), 1+(k*77777)%(256<<10))
+					if _, err := cli.Write(rest[:n]); err != nil {
+						errc <- err
+						return
+					}
+					rest = rest[n:]
+				}
+				errc <- cli.CloseWrite()
+			}()
+			go func() { _, err := io.Copy(io.Discard, cli); errc <- err }()
+			got := make([]byte, 0, total)
+			buf := make([]byte, size)
+			for {
+				n, err := srv.Read(buf)
+				got = append(got, buf[:n]...)
+				if n > 0 {
+					_, werr := srv.Write([]byte("k"))
+					require.NoError(t, werr)
+				}
+				if err == io.EOF {
+					break
+				}
+				require.NoError(t, err)
+				require.LessOrEqual(t, n, size)
+			}
+			require.True(t, bytes.Equal(want, got), "read %d bytes, want %d", len(got), total)
+			require.NoError(t, <-errc)
+			srv.Close()
+			require.NoError(t, <-errc)
+		})
+	}
+}

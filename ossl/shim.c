@@ -914,7 +914,7 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	ERR_clear_error(); /* stale entries would make SSL_get_error lie */
 	/* Not memset: the error copy is large and only its count matters. */
 	r->ret = r->sslerr = r->init_finished = r->shutdown = r->has_pending = r->renegotiating = 0;
-	r->done = r->outlen = r->outpending = 0;
+	r->done = r->consumed = r->outlen = r->outpending = 0;
 	r->hs_starts = r->new_sessions = 0;
 	r->errs.n = 0;
 	/* Output that waited goes first, then what this step writes. */
@@ -937,6 +937,7 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 		ret = SSL_do_handshake(ssl);
 		break;
 	case OSSL_OP_READ:
+	case OSSL_OP_READ_PARTIAL:
 		/* Read as many records as are buffered, up to buflen. */
 		while (r->done < buflen) {
 			ret = SSL_read_ex(ssl, (char *)buf + r->done, buflen - r->done, &n);
@@ -972,8 +973,10 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	}
 	if (r->sslerr != SSL_ERROR_SSL && r->sslerr != SSL_ERROR_SYSCALL)
 		ERR_clear_error();
-	/* Input this step did not consume is kept for the next one. */
-	if (p->feedlen > p->feedoff &&
+	r->consumed = p->feedoff;
+	/* Input this step did not consume is kept for the next one, unless
+	 * the caller keeps it. */
+	if (op != OSSL_OP_READ_PARTIAL && p->feedlen > p->feedoff &&
 	    !pipe_append(&p->keep, &p->keepoff, &p->keeplen, &p->keepcap, p->feed + p->feedoff,
 			 p->feedlen - p->feedoff)) {
 		r->ret = ret = -1;

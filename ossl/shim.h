@@ -40,6 +40,10 @@ enum {
 	OSSL_OP_READ = 2,
 	OSSL_OP_WRITE = 3,
 	OSSL_OP_SHUTDOWN = 4,
+	/* OSSL_OP_READ that leaves unconsumed input with the caller: the
+	 * caller passes in[consumed:] to the next step instead of the read
+	 * BIO copying it. */
+	OSSL_OP_READ_PARTIAL = 5,
 };
 
 /* ossl_step reports one ossl_ssl_step call. */
@@ -47,6 +51,7 @@ typedef struct {
 	int ret;            /* the operation's return value */
 	int sslerr;         /* SSL_get_error of ret, SSL_ERROR_NONE on success */
 	size_t done;        /* plaintext bytes read or written */
+	size_t consumed;    /* bytes of in the read BIO took */
 	size_t outlen;      /* ciphertext bytes drained into out */
 	size_t outpending;  /* ciphertext still waiting in the write BIO */
 	int init_finished;  /* SSL_is_init_finished */

@@ -22,6 +22,10 @@ const (
 	OpRead      Op = C.OSSL_OP_READ
 	OpWrite     Op = C.OSSL_OP_WRITE
 	OpShutdown  Op = C.OSSL_OP_SHUTDOWN
+	// OpReadPartial is OpRead for a caller that keeps the input the step
+	// did not consume (StepResult.Consumed says how much it took) and
+	// passes the rest to its next step, saving the read BIO a copy.
+	OpReadPartial Op = C.OSSL_OP_READ_PARTIAL
 )
 
 // The SSL_get_error results Step reports.
@@ -53,6 +57,7 @@ const (
 type StepResult struct {
 	SSLError     int    // SSL_get_error of the operation; ErrorNone on success
 	Done         int    // plaintext bytes read or written
+	Consumed     int    // bytes of the step's input the read BIO took
 	Out          int    // ciphertext bytes drained into the out buffer
 	OutPending   int    // ciphertext still waiting in the write BIO
 	InitFinished bool   // the handshake is complete
@@ -157,6 +162,7 @@ func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 	res := StepResult{
 		SSLError:     int(r.sslerr),
 		Done:         int(r.done),
+		Consumed:     int(r.consumed),
 		Out:          int(r.outlen),
 		OutPending:   int(r.outpending),
 		InitFinished: r.init_finished != 0,
