@@ -141,6 +141,7 @@ type Conn struct {
 	bytesWritten atomic.Int64
 	readNotify   chan struct{} // closed and replaced after a feed while writerWaits; guarded by sslMu
 	writerWaits  bool          // a writer waits on readNotify; guarded by sslMu
+	feeds        atomic.Uint64 // steps that fed input; changed under sslMu
 }
 
 // New returns a Conn that owns ssl (Close frees it) and drives it over nc.
@@ -215,12 +216,26 @@ func (c *Conn) stepLocked(op ossl.Op, in, buf, out []byte) (ossl.StepResult, [][
 	if c.hsErr != nil {
 		return r, sessions, c.hsErr
 	}
-	if len(in) > 0 && c.writerWaits {
+	if len(in) > 0 {
+		c.feeds.Add(1)
+		if c.writerWaits {
+			c.writerWaits = false
+			close(c.readNotify)
+			c.readNotify = make(chan struct{})
+		}
+	}
+	return r, sessions, nil
+}
+
+// notifyWaiter wakes a writer or Renegotiate waiting on readNotify.
+func (c *Conn) notifyWaiter() {
+	c.sslMu.Lock()
+	if c.writerWaits {
 		c.writerWaits = false
 		close(c.readNotify)
 		c.readNotify = make(chan struct{})
 	}
-	return r, sessions, nil
+	c.sslMu.Unlock()
 }
 
 // writeOut writes ciphertext to the transport; the caller holds outMu.
@@ -536,6 +551,10 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if len(c.stash) > 0 {
 		n := copy(p, c.stash)
 		c.stash = c.stash[n:]
+		if len(c.stash) == 0 {
+			c.stash = nil
+		}
+		c.notifyWaiter() // a Renegotiate may wait for room in the stash
 		return n, nil
 	}
 	if c.rerr != nil {
@@ -672,6 +691,7 @@ func (c *Conn) write(p []byte) (int, error) {
 			off = 0
 		}
 		c.needFlush.Store(false) // this step drains what a reader left
+		since := c.feeds.Load()
 		r, err := c.step(ossl.OpWrite, nil, chunk, out[off:])
 		if err != nil {
 			return total, err
@@ -693,7 +713,7 @@ func (c *Conn) write(p []byte) (int, error) {
 		case ossl.ErrorWantRead:
 			// A renegotiation needs the peer's reply before more data
 			// can go: wait for the reader, or read ourselves.
-			if err := c.waitForRead(); err != nil {
+			if err := c.waitForRead(since); err != nil {
 				return total, err
 			}
 		default:
@@ -713,8 +733,9 @@ func recordRoom(n int) int { return (n/recordSize + 1) * 512 }
 
 // waitForRead lets a writer that OpenSSL asked for peer data continue:
 // when no reader is active the writer reads and feeds the data itself;
-// otherwise it waits until the active reader has fed something.
-func (c *Conn) waitForRead() error {
+// otherwise it waits until the active reader has fed something after
+// since (a feeds count taken before the writer's step).
+func (c *Conn) waitForRead(since uint64) error {
 	if c.inMu.TryLock() {
 		defer c.inMu.Unlock()
 		if c.rerr != nil {
@@ -728,12 +749,25 @@ func (c *Conn) waitForRead() error {
 		putIn(in)
 		return err
 	}
-	c.sslMu.Lock()
-	c.writerWaits = true
-	ch := c.readNotify
-	c.sslMu.Unlock()
-	<-ch
+	if ch, wait := c.waiter(since, nil); wait {
+		<-ch
+	}
 	return nil
+}
+
+// waiter registers a goroutine that waits for the next feed (or stash
+// take, see Read) and returns the channel to wait on. It returns wait
+// false, registering nothing, when something was fed after since, when
+// still (run under sslMu) reports there is nothing left to wait for, or
+// when the Conn is closed.
+func (c *Conn) waiter(since uint64, still func() bool) (chan struct{}, bool) {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed || c.feeds.Load() != since || (still != nil && !still()) {
+		return nil, false
+	}
+	c.writerWaits = true
+	return c.readNotify, true
 }
 
 // CloseWrite sends close_notify and half-closes the transport where it
@@ -808,7 +842,7 @@ func (c *Conn) Close() error {
 // Renegotiate runs a renegotiation (TLS 1.2) and returns once it is done.
 // The peer's messages are processed by whoever reads: an active Read, or
 // Renegotiate itself when none is, keeping any application data for the
-// next Read. Cancelling ctx closes the transport.
+// next Read, up to stashLimit. Cancelling ctx closes the transport.
 func (c *Conn) Renegotiate(ctx context.Context) error {
 	if !c.handshakeDone.Load() {
 		return errors.New("bridge: renegotiation before the handshake")
@@ -849,23 +883,36 @@ func (c *Conn) Renegotiate(ctx context.Context) error {
 	}
 	for {
 		pending := true
-		c.WithSSL(func(s *ossl.SSL) { pending = s.RenegotiatePending() })
+		since := c.feeds.Load()
+		if !c.WithSSL(func(s *ossl.SSL) { pending = s.RenegotiatePending() }) {
+			return net.ErrClosed
+		}
 		if !pending {
 			return ctx.Err()
 		}
+		stillPending := func() bool { return c.ssl.RenegotiatePending() }
+		var ch chan struct{}
+		wait := false
 		if c.inMu.TryLock() {
-			err := c.renegRead()
-			c.inMu.Unlock()
-			if err != nil {
-				return err
+			if len(c.stash) < stashLimit {
+				err := c.renegRead()
+				c.inMu.Unlock()
+				if err != nil {
+					return err
+				}
+				continue
 			}
+			// The stash is full: wait for a Read to take from it (or
+			// to feed), registered before a Read can get in.
+			ch, wait = c.waiter(since, stillPending)
+			c.inMu.Unlock()
+		} else {
+			// A reader is active: wait until it has fed something.
+			ch, wait = c.waiter(since, stillPending)
+		}
+		if !wait {
 			continue
 		}
-		// A reader is active: wait until it has fed something.
-		c.sslMu.Lock()
-		c.writerWaits = true
-		ch := c.readNotify
-		c.sslMu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
@@ -873,6 +920,12 @@ func (c *Conn) Renegotiate(ctx context.Context) error {
 		}
 	}
 }
+
+// stashLimit bounds the application data Renegotiate keeps for Read while
+// it reads for itself. Past it, Renegotiate stops reading until a Read
+// takes some: the peer's writes then back up in TCP, as a Node stream
+// stops reading past its highWaterMark.
+const stashLimit = 256 << 10
 
 // renegRead reads once for a renegotiation, keeping application data for
 // Read; the caller holds inMu.

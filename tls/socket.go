@@ -836,7 +836,11 @@ func (t *TLSSocket) onHandshakeStart() error {
 // unverified client closes the connection and returns the verify error.
 // Under TLS 1.3 it fails with ERR_SSL_WRONG_SSL_VERSION, as in Node. On a
 // server it is bounded by HandshakeTimeout. Another goroutine may be
-// blocked in Read meanwhile.
+// blocked in Read meanwhile. When none is, Renegotiate reads for itself
+// and keeps the application data that arrives for the next Read, up to
+// 256 KiB; past that it stops reading until a Read takes some, so a peer
+// that streams without answering meets TCP backpressure (as a Node
+// stream stops reading past its highWaterMark).
 //
 // Node: tlsSocket.renegotiate(options, callback)
 func (t *TLSSocket) Renegotiate(opts RenegotiateOptions) error {
