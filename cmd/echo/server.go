@@ -395,10 +395,10 @@ func (s *echoServer) echo(t *tls.TLSSocket) {
 			large, buf = nil, *small
 		}
 		if err == io.EOF {
-			// The client ended its side: end ours (close_notify), then the
-			// deferred Close closes the transport. A client that is already
-			// gone makes CloseWrite fail; that is no error of the connection.
-			t.CloseWrite()
+			// The client ended its side: the deferred Close ends ours
+			// (close_notify, then close). A client that is already gone
+			// makes the close_notify fail; that is no error of the
+			// connection.
 			return
 		}
 		if err != nil {
