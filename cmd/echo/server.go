@@ -361,15 +361,15 @@ func (s *echoServer) handle(t *tls.TLSSocket) {
 
 var (
 	smallBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
-	largeBufs = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
+	largeBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 )
 
 // echo writes back every byte read; at the client's end (close_notify or
 // EOF) it ends the connection: close_notify, then close.
 func (s *echoServer) echo(t *tls.TLSSocket) {
-	// One record's worth while the peer trickles; eight records' worth
-	// (one library call and one write for each) once reads fill the
-	// buffer. A waiting connection holds only the small one.
+	// One record's worth while the peer trickles; sixteen records' worth
+	// (one network write for each) once reads fill the buffer. A waiting
+	// connection holds only the small one.
 	small, large := smallBufs.Get().(*[]byte), (*[]byte)(nil)
 	defer func() {
 		smallBufs.Put(small)
