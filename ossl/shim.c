@@ -911,7 +911,11 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 	size_t n = 0;
 	int ret = 1;
 
-	ERR_clear_error(); /* stale entries would make SSL_get_error lie */
+	/* Stale entries would make SSL_get_error lie. Peeking first skips
+	 * ERR_clear_error's pass over every slot when the queue is empty, as
+	 * it nearly always is. */
+	if (ERR_peek_error() != 0)
+		ERR_clear_error();
 	/* Not memset: the error copy is large and only its count matters. */
 	r->ret = r->sslerr = r->init_finished = r->shutdown = r->has_pending = r->renegotiating = 0;
 	r->done = r->consumed = r->outlen = r->outpending = 0;
@@ -971,7 +975,7 @@ int ossl_ssl_step(SSL *ssl, int op, const void *in, size_t inlen, uintptr_t bufa
 		if (r->sslerr == SSL_ERROR_SSL || r->sslerr == SSL_ERROR_SYSCALL)
 			ossl_drain(&r->errs);
 	}
-	if (r->sslerr != SSL_ERROR_SSL && r->sslerr != SSL_ERROR_SYSCALL)
+	if (r->sslerr != SSL_ERROR_SSL && r->sslerr != SSL_ERROR_SYSCALL && ERR_peek_error() != 0)
 		ERR_clear_error();
 	r->consumed = p->feedoff;
 	/* Input this step did not consume is kept for the next one, unless
