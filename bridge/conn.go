@@ -115,6 +115,7 @@ type Conn struct {
 	wrawBuf  []byte
 	wrawN    int
 	wrawErr  error
+	closing  bool // Close is sending close_notify; guarded by outMu
 	ssl      *ossl.SSL
 	hooks    Hooks
 
@@ -245,7 +246,25 @@ func (c *Conn) writeOut(b []byte) error {
 	}
 	var n int
 	var err error
-	if c.raw != nil {
+	if c.closing {
+		// Close's close_notify: write what the socket takes now, and only
+		// then wait, within closeNotifyTimeout (whatever deadline the
+		// caller had set).
+		c.raw.Control(func(fd uintptr) {
+			c.wrawBuf, c.wrawN, c.wrawErr = b, 0, nil
+			c.rawWriteFn(fd)
+			n, err = c.wrawN, c.wrawErr
+			c.wrawBuf = nil
+		})
+		if err == nil && n < len(b) {
+			c.nc.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+			var m int
+			m, err = c.writeRaw(b[n:])
+			n += m
+		} else if err != nil {
+			err = &net.OpError{Op: "write", Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: os.NewSyscallError("write", err)}
+		}
+	} else if c.raw != nil {
 		n, err = c.writeRaw(b)
 	} else {
 		n, err = c.nc.Write(b)
@@ -816,7 +835,7 @@ func (c *Conn) shutdown() error {
 const closeNotifyTimeout = 5 * time.Second
 
 // Close sends close_notify when the handshake is complete and the write
-// side still works (bounded by a 5 s write deadline), closes the
+// side still works (waiting at most 5 s for room), closes the
 // transport and frees the SSL. Later calls return net.ErrClosed.
 func (c *Conn) Close() error {
 	if c.closed.Swap(true) {
@@ -824,10 +843,18 @@ func (c *Conn) Close() error {
 	}
 	var alertErr error
 	if c.handshakeDone.Load() {
-		c.nc.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
 		c.outMu.Lock()
 		if c.werr == nil {
+			if c.raw != nil {
+				// writeOut tries the alert without waiting and sets the
+				// deadline only if it must wait: a timer change per
+				// connection wakes the network poller's thread.
+				c.closing = true
+			} else {
+				c.nc.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+			}
 			alertErr = c.shutdown()
+			c.closing = false
 			c.werr = net.ErrClosed
 		}
 		c.outMu.Unlock()
