@@ -143,6 +143,7 @@ type Conn struct {
 	readNotify   chan struct{} // closed and replaced after a feed while writerWaits; guarded by sslMu
 	writerWaits  bool          // a writer waits on readNotify; guarded by sslMu
 	feeds        atomic.Uint64 // steps that fed input; changed under sslMu
+	waiting      atomic.Bool   // writerWaits, for unlockIn; changed under sslMu
 }
 
 // New returns a Conn that owns ssl (Close frees it) and drives it over nc.
@@ -221,6 +222,7 @@ func (c *Conn) stepLocked(op ossl.Op, in, buf, out []byte) (ossl.StepResult, [][
 		c.feeds.Add(1)
 		if c.writerWaits {
 			c.writerWaits = false
+			c.waiting.Store(false)
 			close(c.readNotify)
 			c.readNotify = make(chan struct{})
 		}
@@ -233,10 +235,21 @@ func (c *Conn) notifyWaiter() {
 	c.sslMu.Lock()
 	if c.writerWaits {
 		c.writerWaits = false
+		c.waiting.Store(false)
 		close(c.readNotify)
 		c.readNotify = make(chan struct{})
 	}
 	c.sslMu.Unlock()
+}
+
+// unlockIn releases inMu and wakes the goroutines that waited for its
+// holder to feed something: it may have left without feeding (data that
+// was already decrypted, an error), and they can now read for themselves.
+func (c *Conn) unlockIn() {
+	c.inMu.Unlock()
+	if c.waiting.Load() {
+		c.notifyWaiter()
+	}
 }
 
 // writeOut writes ciphertext to the transport; the caller holds outMu.
@@ -566,7 +579,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	c.inMu.Lock()
-	defer c.inMu.Unlock()
+	defer c.unlockIn()
 	if len(c.stash) > 0 {
 		n := copy(p, c.stash)
 		c.stash = c.stash[n:]
@@ -757,41 +770,51 @@ func (c *Conn) write(p []byte) (int, error) {
 func recordRoom(n int) int { return (n/recordSize + 1) * 512 }
 
 // waitForRead lets a writer that OpenSSL asked for peer data continue:
-// when no reader is active the writer reads and feeds the data itself;
-// otherwise it waits until the active reader has fed something after
-// since (a feeds count taken before the writer's step).
+// when no reader is active the writer moves the handshake along itself
+// (renegRead, keeping application data for Read); otherwise it waits until
+// the active reader has fed something after since (a feeds count taken
+// before the writer's step).
 func (c *Conn) waitForRead(since uint64) error {
 	if c.inMu.TryLock() {
-		defer c.inMu.Unlock()
-		if c.rerr != nil {
-			return c.rerr
-		}
-		in, n, err := c.readNet()
-		if err != nil {
+		if len(c.stash) < stashLimit {
+			err := c.renegRead()
+			c.unlockIn()
 			return err
 		}
-		_, err = c.step(ossl.OpNone, (*in)[:n], nil, nil)
-		putIn(in)
-		return err
+		// The stash is full: wait for a Read to take from it.
+		ch, wait := c.waiter(since, nil, true)
+		c.inMu.Unlock()
+		if wait {
+			<-ch
+		}
+		return nil
 	}
-	if ch, wait := c.waiter(since, nil); wait {
+	if ch, wait := c.waiter(since, nil, false); wait {
 		<-ch
 	}
 	return nil
 }
 
-// waiter registers a goroutine that waits for the next feed (or stash
-// take, see Read) and returns the channel to wait on. It returns wait
-// false, registering nothing, when something was fed after since, when
-// still (run under sslMu) reports there is nothing left to wait for, or
-// when the Conn is closed.
-func (c *Conn) waiter(since uint64, still func() bool) (chan struct{}, bool) {
+// waiter registers a goroutine that waits for the goroutine holding inMu
+// to feed something (or to take from the stash, or to leave: unlockIn) and
+// returns the channel to wait on. It returns wait false, registering
+// nothing, when something was fed after since, when still (run under
+// sslMu) reports there is nothing left to wait for, when inMu is free
+// (unless the caller holds it, holdsIn), or when the Conn is closed.
+func (c *Conn) waiter(since uint64, still func() bool, holdsIn bool) (chan struct{}, bool) {
 	c.sslMu.Lock()
 	defer c.sslMu.Unlock()
 	if c.freed || c.feeds.Load() != since || (still != nil && !still()) {
 		return nil, false
 	}
+	// Announce the waiter before looking at inMu: a holder that leaves
+	// after the look sees the announcement in unlockIn.
 	c.writerWaits = true
+	c.waiting.Store(true)
+	if !holdsIn && c.inMu.TryLock() {
+		c.inMu.Unlock() // the holder left: read instead of waiting
+		return nil, false
+	}
 	return c.readNotify, true
 }
 
@@ -911,6 +934,9 @@ func (c *Conn) Renegotiate(ctx context.Context) error {
 		smallPool.Put(bp)
 	}
 	c.outMu.Unlock()
+	// A reader may have left output while this held outMu: send it, or
+	// the peer waits for it while the reader waits for the peer.
+	c.flushPending()
 	if err != nil {
 		return err
 	}
@@ -929,7 +955,7 @@ func (c *Conn) Renegotiate(ctx context.Context) error {
 		if c.inMu.TryLock() {
 			if len(c.stash) < stashLimit {
 				err := c.renegRead()
-				c.inMu.Unlock()
+				c.unlockIn()
 				if err != nil {
 					return err
 				}
@@ -937,11 +963,11 @@ func (c *Conn) Renegotiate(ctx context.Context) error {
 			}
 			// The stash is full: wait for a Read to take from it (or
 			// to feed), registered before a Read can get in.
-			ch, wait = c.waiter(since, stillPending)
+			ch, wait = c.waiter(since, stillPending, true)
 			c.inMu.Unlock()
 		} else {
 			// A reader is active: wait until it has fed something.
-			ch, wait = c.waiter(since, stillPending)
+			ch, wait = c.waiter(since, stillPending, false)
 		}
 		if !wait {
 			continue
@@ -960,11 +986,20 @@ func (c *Conn) Renegotiate(ctx context.Context) error {
 // stops reading past its highWaterMark.
 const stashLimit = 256 << 10
 
-// renegRead reads once for a renegotiation, keeping application data for
-// Read; the caller holds inMu.
+// renegRead moves a renegotiation along for a goroutine that has no
+// reader to wait for (Renegotiate, or a writer that OpenSSL asked for the
+// peer's messages); the caller holds inMu. It first processes what OpenSSL
+// already holds (a Read whose buffer filled may have left application data
+// in front of the peer's handshake messages), and reads the network only
+// when that made no progress. Application data goes to the stash for Read.
 func (c *Conn) renegRead() error {
 	if c.rerr != nil {
 		return c.rerr
+	}
+	buf := make([]byte, 16384)
+	progress, err := c.renegSteps(nil, buf)
+	if err != nil || progress {
+		return err
 	}
 	in, n, err := c.readNet()
 	if err != nil {
@@ -974,32 +1009,44 @@ func (c *Conn) renegRead() error {
 		}
 		return err
 	}
-	feed := (*in)[:n]
-	buf := make([]byte, 16384)
+	_, err = c.renegSteps((*in)[:n], buf)
+	putIn(in)
+	return err
+}
+
+// renegSteps feeds in and reads until OpenSSL wants more, keeping
+// application data in the stash. It reports whether anything happened
+// that the caller may be waiting for: data, output, or a record without
+// data.
+func (c *Conn) renegSteps(in, buf []byte) (bool, error) {
+	progress := false
 	for {
-		r, err := c.step(ossl.OpRead, feed, buf, nil)
-		feed = nil
+		r, err := c.step(ossl.OpRead, in, buf, nil)
+		in = nil
 		if err != nil {
-			putIn(in)
-			return err
+			return progress, err
 		}
-		if r.OutPending > 0 {
+		if r.OutPending > 0 || r.Out > 0 {
+			progress = true
 			c.needFlush.Store(true)
 			c.flushPending()
 		}
-		c.stash = append(c.stash, buf[:r.Done]...)
-		if r.Done == 0 {
-			putIn(in)
-			switch r.SSLError {
-			case ossl.ErrorNone, ossl.ErrorWantRead:
-				return nil
-			}
-			c.noteReadError(r)
-			if c.rerr == nil {
-				c.rerr = fmt.Errorf("bridge: read failed (SSL_get_error %d)", r.SSLError)
-			}
-			return c.rerr
+		if r.Done > 0 {
+			progress = true
+			c.stash = append(c.stash, buf[:r.Done]...)
+			continue
 		}
+		switch r.SSLError {
+		case ossl.ErrorWantRead:
+			return progress, nil
+		case ossl.ErrorNone:
+			return true, nil
+		}
+		c.noteReadError(r)
+		if c.rerr == nil {
+			c.rerr = fmt.Errorf("bridge: read failed (SSL_get_error %d)", r.SSLError)
+		}
+		return progress, c.rerr
 	}
 }
 

@@ -2,6 +2,7 @@ package bridge_test
 
 import (
 	"bytes"
+	"context"
 	gotls "crypto/tls"
 	"io"
 	"net"
@@ -109,6 +110,129 @@ func FuzzEngineFragmentation(f *testing.F) {
 		}
 		if !bytes.Equal(got, msg) {
 			t.Fatal("echo mismatch")
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("server: %v", err)
+		}
+	})
+}
+
+// FuzzRenegotiationFragmentation runs two engines over TLS 1.2 through
+// loopback TCP connections that cut every write at fuzzer-chosen offsets: the client sends
+// data, renegotiates while the server echoes (the server's reads process
+// the handshake), sends more, and must get every byte back in order.
+// Which side renegotiates comes from the input too.
+func FuzzRenegotiationFragmentation(f *testing.F) {
+	f.Add([]byte{0}, []byte("hello"), false)
+	f.Add([]byte{4, 200, 17, 255, 1}, bytes.Repeat([]byte("x"), 3000), true)
+	f.Add([]byte{}, []byte{0}, true)
+	sctx, err := ossl.NewCtx(ossl.MethodTLS)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer sctx.Free()
+	if err := sctx.UseCertificateChain(testpki.MustRead("localhost-cert.pem")); err != nil {
+		f.Fatal(err)
+	}
+	if err := sctx.UsePrivateKey(testpki.MustRead("localhost-key.pem"), "", false); err != nil {
+		f.Fatal(err)
+	}
+	if err := sctx.SetProtoVersions(0x0303, 0x0303); err != nil {
+		f.Fatal(err)
+	}
+	cctx, err := ossl.NewCtx(ossl.MethodTLS)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer cctx.Free()
+	f.Fuzz(func(t *testing.T, plan, msg []byte, serverStarts bool) {
+		if len(msg) == 0 || len(msg) > 4096 || len(plan) > 64 {
+			return
+		}
+		// TCP, not net.Pipe: while one side renegotiates both may write
+		// at once, which an unbuffered pipe cannot carry.
+		a, b := tcpPipe(t)
+		deadline := time.Now().Add(10 * time.Second)
+		a.SetDeadline(deadline)
+		b.SetDeadline(deadline)
+		sssl, err := ossl.NewSSL(sctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cssl, err := ossl.NewSSL(cctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := bridge.New(&splitConn{Conn: a, plan: plan}, sssl, bridge.Hooks{})
+		cli := bridge.New(&splitConn{Conn: b, plan: append([]byte{7}, plan...)}, cssl, bridge.Hooks{})
+		defer cli.Close()
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() {
+			defer srv.Close()
+			if err := srv.Handshake(ctx); err != nil {
+				done <- err
+				return
+			}
+			buf := make([]byte, 1000)
+			for {
+				n, err := srv.Read(buf)
+				if n > 0 {
+					if _, werr := srv.Write(buf[:n]); werr != nil {
+						done <- werr
+						return
+					}
+				}
+				if err != nil {
+					if err == io.EOF {
+						err = nil
+					}
+					done <- err
+					return
+				}
+			}
+		}()
+		got := make(chan []byte, 1)
+		go func() {
+			all := make([]byte, 0, 2*len(msg))
+			buf := make([]byte, 777)
+			for len(all) < 2*len(msg) {
+				n, err := cli.Read(buf)
+				all = append(all, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			got <- all
+		}()
+		if _, err := cli.Write(msg); err != nil {
+			t.Fatalf("client write: %v", err)
+		}
+		renegotiator := cli
+		if serverStarts {
+			renegotiator = srv
+			if err := srv.Handshake(ctx); err != nil { // the echo goroutine's
+				t.Fatalf("server handshake: %v", err)
+			}
+		}
+		if err := renegotiator.Renegotiate(ctx); err != nil {
+			var serr error
+			select {
+			case serr = <-done:
+			case <-time.After(time.Second):
+			}
+			t.Fatalf("renegotiate (server %v): %v (server: %v)", serverStarts, err, serr)
+		}
+		if _, err := cli.Write(msg); err != nil {
+			t.Fatalf("client write after renegotiating: %v", err)
+		}
+		echoed := <-got
+		if !bytes.Equal(echoed, append(append([]byte{}, msg...), msg...)) {
+			t.Fatalf("echo mismatch: %d bytes back, want %d", len(echoed), 2*len(msg))
+		}
+		if err := cli.CloseWrite(); err != nil {
+			t.Fatalf("client CloseWrite: %v", err)
 		}
 		if err := <-done; err != nil {
 			t.Fatalf("server: %v", err)
