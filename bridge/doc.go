@@ -4,7 +4,18 @@
 //
 // Every OpenSSL operation is one ossl.SSL.Step call (feed ciphertext, run
 // the handshake / SSL_read / SSL_write / SSL_shutdown, drain ciphertext);
-// C never calls Go for I/O, and no goroutine is started here.
+// C never calls Go for I/O, and no goroutine is started here. A step
+// encrypts or decrypts at most 32 KiB, so that no cgo call outlasts a
+// sysmon period and loses its P, while a network read or write still
+// moves up to 256 KiB. Sockets are read and written with raw nonblocking
+// system calls through their RawConn (waiting for readiness through the
+// poller), so a waiting connection holds no buffer and a large write
+// never enters the scheduler's syscall state.
+//
+// Renegotiation: whoever holds inMu processes the peer's messages. A
+// goroutine that needs them with no reader active (Renegotiate, or a
+// writer that OpenSSL asked for the peer's reply) reads for itself,
+// keeping application data for the next Read, up to a bound.
 //
 // Locks, in the order they may be taken: handshakeMu, then inMu, then
 // outMu, then sslMu. sslMu is held only for the length of one Step and never
