@@ -45,6 +45,26 @@ func (c *splitConn) Write(b []byte) (int, error) {
 	return total, nil
 }
 
+// echoAll writes back everything srv reads, with reads of up to size
+// bytes, until the peer's close_notify (nil) or an error.
+func echoAll(srv *bridge.Conn, size int) error {
+	buf := make([]byte, size)
+	for {
+		n, err := srv.Read(buf)
+		if n > 0 {
+			if _, werr := srv.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
 // FuzzEngineFragmentation runs a live handshake and an echo between the
 // engine (server) and crypto/tls (client) through a pipe that cuts every
 // write at fuzzer-chosen offsets, exercising each WANT_READ path and every
@@ -80,23 +100,7 @@ func FuzzEngineFragmentation(f *testing.F) {
 		done := make(chan error, 1)
 		go func() {
 			defer srv.Close()
-			buf := make([]byte, 4096)
-			for {
-				n, err := srv.Read(buf)
-				if n > 0 {
-					if _, werr := srv.Write(buf[:n]); werr != nil {
-						done <- werr
-						return
-					}
-				}
-				if err != nil {
-					if err == io.EOF {
-						err = nil
-					}
-					done <- err
-					return
-				}
-			}
+			done <- echoAll(srv, 4096)
 		}()
 		cli := gotls.Client(&splitConn{Conn: b, plan: append([]byte{3}, plan...)}, &gotls.Config{InsecureSkipVerify: true})
 		defer cli.Close()
@@ -175,23 +179,7 @@ func FuzzRenegotiationFragmentation(f *testing.F) {
 				done <- err
 				return
 			}
-			buf := make([]byte, 1000)
-			for {
-				n, err := srv.Read(buf)
-				if n > 0 {
-					if _, werr := srv.Write(buf[:n]); werr != nil {
-						done <- werr
-						return
-					}
-				}
-				if err != nil {
-					if err == io.EOF {
-						err = nil
-					}
-					done <- err
-					return
-				}
-			}
+			done <- echoAll(srv, 1000)
 		}()
 		got := make(chan []byte, 1)
 		go func() {
