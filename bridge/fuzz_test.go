@@ -156,6 +156,13 @@ func FuzzRenegotiationFragmentation(f *testing.F) {
 		// TCP, not net.Pipe: while one side renegotiates both may write
 		// at once, which an unbuffered pipe cannot carry.
 		a, b := tcpPipe(t)
+		// Room for thousands of one-byte segments: with the default
+		// buffers their overhead closes the receive window, and TCP then
+		// waits for its zero-window probes (seconds) to go on.
+		for _, c := range []net.Conn{a, b} {
+			c.(*net.TCPConn).SetReadBuffer(4 << 20)
+			c.(*net.TCPConn).SetWriteBuffer(4 << 20)
+		}
 		deadline := time.Now().Add(10 * time.Second)
 		a.SetDeadline(deadline)
 		b.SetDeadline(deadline)
