@@ -218,3 +218,60 @@ func TestClientRenegotiateWithPeers(t *testing.T) {
 	roundTrip(t, c, "echoed by node after the renegotiation")
 	ns.CloseStdin()
 }
+
+// TestServerRenegotiationsCountAgainstLimit: a server's own
+// renegotiations count against ClientRenegLimit too, as in Node, where
+// every handshake start on a server socket does. Node's server gets
+// ERR_TLS_SESSION_ATTACK on its second renegotiation in a row, and so
+// does ours.
+func TestServerRenegotiationsCountAgainstLimit(t *testing.T) {
+	peers.RequireNode(t, 20)
+	const script = `
+const tls = require('tls'), fs = require('fs');
+const [key, cert] = [fs.readFileSync(process.argv[1]), fs.readFileSync(process.argv[2])];
+const srv = tls.createServer({key, cert, maxVersion: 'TLSv1.2'}, (s) => {
+  let n = 0;
+  s.on('error', (e) => { console.log('after ' + n + ': ' + e.code); process.exit(0); });
+  const again = () => s.renegotiate({}, (err) => {
+    if (err) { console.log('after ' + n + ': ' + err.code); process.exit(0); }
+    if (++n === 6) { console.log('six'); process.exit(0); }
+    setImmediate(again);
+  });
+  again();
+});
+srv.listen(0, '127.0.0.1', () => {
+  const c = tls.connect({port: srv.address().port, host: '127.0.0.1', rejectUnauthorized: false, maxVersion: 'TLSv1.2'});
+  c.on('data', () => {});
+  c.on('error', () => {});
+});`
+	p := peers.NodeScript(t, script, testpki.Path("localhost-key.pem"), testpki.Path("localhost-cert.pem"))
+	nodeSays := strings.TrimSpace(p.WaitForLine(t, "", 10*time.Second))
+
+	opts := keyCert(t, "localhost")
+	opts.MaxVersion = "TLSv1.2"
+	result := make(chan string, 1)
+	srv, err := tls.CreateServer(tls.ServerOptions{SecureContextOptions: opts}, func(s *tls.TLSSocket) {
+		defer s.Close()
+		for n := 0; n < 6; n++ {
+			if err := s.Renegotiate(tls.RenegotiateOptions{}); err != nil {
+				result <- "after " + strconv.Itoa(n) + ": " + tls.ErrorCode(err)
+				return
+			}
+		}
+		result <- "six"
+	})
+	require.NoError(t, err)
+	require.NoError(t, srv.Listen(0, "127.0.0.1"))
+	defer srv.Close()
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false)})
+	require.NoError(t, err)
+	defer c.Close()
+	go io.Copy(io.Discard, c) // the client's reads answer the HelloRequests
+	select {
+	case got := <-result:
+		require.Equal(t, "after 1: ERR_TLS_SESSION_ATTACK", nodeSays, "node")
+		require.Equal(t, nodeSays, got)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server's renegotiations never ended")
+	}
+}
