@@ -142,7 +142,7 @@ type Conn struct {
 	bytesWritten atomic.Int64
 	readNotify   chan struct{} // closed and replaced after a feed while writerWaits; guarded by sslMu
 	writerWaits  bool          // a writer waits on readNotify; guarded by sslMu
-	feeds        atomic.Uint64 // steps that fed input; changed under sslMu
+	feeds        atomic.Uint64 // steps that fed input or read; changed under sslMu
 	waiting      atomic.Bool   // writerWaits, for unlockIn; changed under sslMu
 }
 
@@ -218,7 +218,9 @@ func (c *Conn) stepLocked(op ossl.Op, in, buf, out []byte) (ossl.StepResult, [][
 	if c.hsErr != nil {
 		return r, sessions, c.hsErr
 	}
-	if len(in) > 0 {
+	if len(in) > 0 || op == ossl.OpRead || op == ossl.OpReadPartial {
+		// Input fed, or records OpenSSL held processed: either may be
+		// what a waiter needs.
 		c.feeds.Add(1)
 		if c.writerWaits {
 			c.writerWaits = false
@@ -275,7 +277,7 @@ func (c *Conn) writeOut(b []byte) error {
 			m, err = c.writeRaw(b[n:])
 			n += m
 		} else if err != nil {
-			err = &net.OpError{Op: "write", Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: os.NewSyscallError("write", err)}
+			err = c.netOpError("write", os.NewSyscallError("write", err))
 		}
 	} else if c.raw != nil {
 		n, err = c.writeRaw(b)
@@ -302,18 +304,16 @@ func (c *Conn) writeRaw(b []byte) (int, error) {
 		err = os.NewSyscallError("write", werr)
 	}
 	if err != nil {
-		return n, &net.OpError{Op: "write", Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
+		return n, c.netOpError("write", err)
 	}
 	return n, nil
 }
 
-// rawWriteFn is the RawConn.Write callback of writeRaw. The socket is
-// nonblocking, so write(2) never waits and goes as a raw system call (see
-// rawSyscall).
+// rawWriteFn is the RawConn.Write callback of writeRaw; its sends never
+// wait (see rawSend).
 func (c *Conn) rawWriteFn(fd uintptr) bool {
 	for c.wrawN < len(c.wrawBuf) {
-		rest := c.wrawBuf[c.wrawN:]
-		n, errno := rawSyscall(syscall.SYS_WRITE, fd, unsafe.Pointer(unsafe.SliceData(rest)), len(rest))
+		n, errno := rawSend(fd, c.wrawBuf[c.wrawN:])
 		switch errno {
 		case 0:
 			c.wrawN += n
@@ -328,17 +328,35 @@ func (c *Conn) rawWriteFn(fd uintptr) bool {
 	return true
 }
 
-// rawSyscall runs read(2) or write(2) on a nonblocking socket without
-// telling the scheduler (syscall.RawSyscall). Such a call never blocks,
-// but a large one takes tens of microseconds, and a goroutine in an
+// rawRecv and rawSend read and write a socket without telling the
+// scheduler (syscall.RawSyscall6), with MSG_DONTWAIT so that they never
+// block, even if something switched the descriptor to blocking mode. A
+// large one still takes tens of microseconds, and a goroutine in an
 // ordinary system call that long loses its P: with GOMAXPROCS=1 the
 // runtime then wakes another thread to run the P and sysmon keeps polling
 // every 20 µs, which cost a busy connection a fifth of its CPU time in
-// context switches. The buffer is Go heap memory (pooled), which does not
-// move.
-func rawSyscall(trap, fd uintptr, p unsafe.Pointer, n int) (int, syscall.Errno) {
-	r, _, errno := syscall.RawSyscall(trap, fd, uintptr(p), uintptr(n))
+// context switches. The buffers are Go heap memory (pooled), which does
+// not move.
+func rawRecv(fd uintptr, p []byte) (int, syscall.Errno) {
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))),
+		uintptr(len(p)), syscall.MSG_DONTWAIT, 0, 0)
 	return int(r), errno
+}
+
+func rawSend(fd uintptr, p []byte) (int, syscall.Errno) {
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))),
+		uintptr(len(p)), syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL, 0, 0)
+	return int(r), errno
+}
+
+// netOpError wraps err as net.Conn's methods do. A RawConn failure is
+// already a *net.OpError ("raw-read"): its cause is used instead.
+func (c *Conn) netOpError(op string, err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		err = oe.Err
+	}
+	return &net.OpError{Op: op, Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
 }
 
 // drain writes out[:r.Out] and whatever the write BIO still holds; the
@@ -418,7 +436,7 @@ func (c *Conn) readRaw() (*[]byte, int, error) {
 		if err == io.EOF {
 			return nil, 0, err
 		}
-		return nil, 0, &net.OpError{Op: "read", Net: c.nc.LocalAddr().Network(), Source: c.nc.LocalAddr(), Addr: c.nc.RemoteAddr(), Err: err}
+		return nil, 0, c.netOpError("read", err)
 	}
 	return bp, n, nil
 }
@@ -440,7 +458,7 @@ func (c *Conn) rawReadFn(fd uintptr) bool {
 	var err error
 	for {
 		var errno syscall.Errno
-		n, errno = rawSyscall(syscall.SYS_READ, fd, unsafe.Pointer(unsafe.SliceData(*bp)), len(*bp))
+		n, errno = rawRecv(fd, *bp)
 		if errno == 0 {
 			break
 		}
@@ -717,22 +735,25 @@ func (c *Conn) write(p []byte) (int, error) {
 	bp := pool.Get().(*[]byte)
 	defer pool.Put(bp)
 	out := *bp
-	total, off := 0, 0
+	// total counts plaintext taken by OpenSSL; unsent, the part of it
+	// whose records still wait in out[:off]. On a failure Write reports
+	// only what left in full.
+	total, unsent, off := 0, 0, 0
 	for len(p) > 0 {
 		// One step encrypts at most stepPlain bytes (see stepPlain); the
 		// ciphertext of several steps leaves in one network write.
 		chunk := p[:min(len(p), stepPlain)]
 		if off > 0 && len(out)-off < len(chunk)+recordRoom(len(chunk)) {
 			if err := c.writeOut(out[:off]); err != nil {
-				return total, err
+				return total - unsent, err
 			}
-			off = 0
+			unsent, off = 0, 0
 		}
 		c.needFlush.Store(false) // this step drains what a reader left
 		since := c.feeds.Load()
 		r, err := c.step(ossl.OpWrite, nil, chunk, out[off:])
 		if err != nil {
-			return total, err
+			return total - unsent, err
 		}
 		off += r.Out
 		if r.OutPending > 0 || r.SSLError != ossl.ErrorNone {
@@ -741,8 +762,11 @@ func (c *Conn) write(p []byte) (int, error) {
 			r.Out = off
 			off = 0
 			if err := c.drain(r, out); err != nil {
-				return total, err
+				return total - unsent, err
 			}
+			unsent = 0
+		} else {
+			unsent += r.Done
 		}
 		switch r.SSLError {
 		case ossl.ErrorNone:
@@ -763,7 +787,10 @@ func (c *Conn) write(p []byte) (int, error) {
 			return total, c.werr
 		}
 	}
-	return total, c.writeOut(out[:off])
+	if err := c.writeOut(out[:off]); err != nil {
+		return total - unsent, err
+	}
+	return total, nil
 }
 
 // recordRoom bounds the record overhead of n plaintext bytes.
@@ -776,18 +803,12 @@ func recordRoom(n int) int { return (n/recordSize + 1) * 512 }
 // before the writer's step).
 func (c *Conn) waitForRead(since uint64) error {
 	if c.inMu.TryLock() {
-		if len(c.stash) < stashLimit {
-			err := c.renegRead()
-			c.unlockIn()
-			return err
-		}
-		// The stash is full: wait for a Read to take from it.
-		ch, wait := c.waiter(since, nil, true)
-		c.inMu.Unlock()
-		if wait {
-			<-ch
-		}
-		return nil
+		// No stash bound here: this goroutine holds outMu, and waiting
+		// for a Read could wait forever in a program that reads only
+		// after its Write returns.
+		err := c.renegRead(true)
+		c.unlockIn()
+		return err
 	}
 	if ch, wait := c.waiter(since, nil, false); wait {
 		<-ch
@@ -866,16 +887,16 @@ func (c *Conn) Close() error {
 	}
 	var alertErr error
 	if c.handshakeDone.Load() {
-		c.outMu.Lock()
+		// A writer blocked on the network holds outMu: the deadline frees
+		// it. Without one, writeOut tries the alert without waiting and
+		// sets the deadline only if it must wait (a timer change per
+		// connection wakes the network poller's thread).
+		if c.raw == nil || !c.outMu.TryLock() {
+			c.nc.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+			c.outMu.Lock()
+		}
 		if c.werr == nil {
-			if c.raw != nil {
-				// writeOut tries the alert without waiting and sets the
-				// deadline only if it must wait: a timer change per
-				// connection wakes the network poller's thread.
-				c.closing = true
-			} else {
-				c.nc.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
-			}
+			c.closing = c.raw != nil
 			alertErr = c.shutdown()
 			c.closing = false
 			c.werr = net.ErrClosed
@@ -954,7 +975,7 @@ func (c *Conn) Renegotiate(ctx context.Context) error {
 		wait := false
 		if c.inMu.TryLock() {
 			if len(c.stash) < stashLimit {
-				err := c.renegRead()
+				err := c.renegRead(false)
 				c.unlockIn()
 				if err != nil {
 					return err
@@ -988,18 +1009,36 @@ const stashLimit = 256 << 10
 
 // renegRead moves a renegotiation along for a goroutine that has no
 // reader to wait for (Renegotiate, or a writer that OpenSSL asked for the
-// peer's messages); the caller holds inMu. It first processes what OpenSSL
-// already holds (a Read whose buffer filled may have left application data
-// in front of the peer's handshake messages), and reads the network only
-// when that made no progress. Application data goes to the stash for Read.
-func (c *Conn) renegRead() error {
+// peer's messages); the caller holds inMu, and outMu when holdsOut. It
+// first processes what OpenSSL already holds (a Read whose buffer filled
+// may have left application data in front of the peer's handshake
+// messages), then, if the renegotiation still waits for the peer, reads
+// the network once. Application data goes to the stash for Read. A caller
+// that holds outMu (a writer) gets back output it must send before anything
+// else can happen, and otherwise always reads: its own step asked for
+// input.
+func (c *Conn) renegRead(holdsOut bool) error {
 	if c.rerr != nil {
 		return c.rerr
 	}
 	buf := make([]byte, 16384)
-	progress, err := c.renegSteps(nil, buf)
-	if err != nil || progress {
+	if err := c.renegSteps(nil, buf); err != nil {
 		return err
+	}
+	if holdsOut {
+		if c.needFlush.Load() {
+			return nil // the caller sends it: the peer may be waiting for it
+		}
+		// The writer's step wanted input and nothing buffered gave it
+		// any: read.
+	} else {
+		pending := true
+		if !c.WithSSL(func(s *ossl.SSL) { pending = s.RenegotiatePending() }) {
+			return net.ErrClosed
+		}
+		if !pending {
+			return nil
+		}
 	}
 	in, n, err := c.readNet()
 	if err != nil {
@@ -1009,44 +1048,38 @@ func (c *Conn) renegRead() error {
 		}
 		return err
 	}
-	_, err = c.renegSteps((*in)[:n], buf)
+	err = c.renegSteps((*in)[:n], buf)
 	putIn(in)
 	return err
 }
 
 // renegSteps feeds in and reads until OpenSSL wants more, keeping
-// application data in the stash. It reports whether anything happened
-// that the caller may be waiting for: data, output, or a record without
-// data.
-func (c *Conn) renegSteps(in, buf []byte) (bool, error) {
-	progress := false
+// application data in the stash and flushing output when no writer is
+// active (else the writer sends it as it leaves).
+func (c *Conn) renegSteps(in, buf []byte) error {
 	for {
 		r, err := c.step(ossl.OpRead, in, buf, nil)
 		in = nil
 		if err != nil {
-			return progress, err
+			return err
 		}
-		if r.OutPending > 0 || r.Out > 0 {
-			progress = true
+		if r.OutPending > 0 {
 			c.needFlush.Store(true)
 			c.flushPending()
 		}
 		if r.Done > 0 {
-			progress = true
 			c.stash = append(c.stash, buf[:r.Done]...)
 			continue
 		}
 		switch r.SSLError {
-		case ossl.ErrorWantRead:
-			return progress, nil
-		case ossl.ErrorNone:
-			return true, nil
+		case ossl.ErrorWantRead, ossl.ErrorNone:
+			return nil
 		}
 		c.noteReadError(r)
 		if c.rerr == nil {
 			c.rerr = fmt.Errorf("bridge: read failed (SSL_get_error %d)", r.SSLError)
 		}
-		return progress, c.rerr
+		return c.rerr
 	}
 }
 

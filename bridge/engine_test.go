@@ -237,3 +237,65 @@ func TestReadSizesOverBursts(t *testing.T) {
 		})
 	}
 }
+
+// blockedServer returns our server engine and a crypto/tls client that
+// finished the handshake and does not read.
+func blockedServer(t *testing.T) (*bridge.Conn, *gotls.Conn) {
+	t.Helper()
+	ctx := serverCtx(t)
+	sc, cc := tcpPipe(t)
+	ssl, err := ossl.NewSSL(ctx, true)
+	require.NoError(t, err)
+	srv := bridge.New(sc, ssl, bridge.Hooks{})
+	cli := gotls.Client(cc, goClientConfig(t))
+	hs := make(chan error, 1)
+	go func() { hs <- cli.Handshake() }()
+	require.NoError(t, srv.Handshake(context.Background()))
+	require.NoError(t, <-hs)
+	return srv, cli
+}
+
+// TestCloseFreesBlockedWrite: Close from another goroutine ends a Write
+// that a peer which stopped reading left blocked (after closeNotifyTimeout
+// at most), and Close itself returns.
+func TestCloseFreesBlockedWrite(t *testing.T) {
+	t.Parallel()
+	srv, cli := blockedServer(t)
+	defer cli.Close()
+	werr := make(chan error, 1)
+	go func() {
+		_, err := srv.Write(make([]byte, 64<<20))
+		werr <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the socket buffers fill up
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("Close stayed blocked behind the Write")
+	}
+	require.Error(t, <-werr)
+}
+
+// TestWriteCountsWhatLeft: a Write that a deadline ends reports at most
+// the plaintext whose records left in full; the peer, reading afterwards,
+// gets at least that many bytes.
+func TestWriteCountsWhatLeft(t *testing.T) {
+	srv, cli := blockedServer(t)
+	defer cli.Close()
+	srv.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
+	n, err := srv.Write(make([]byte, 64<<20))
+	require.Error(t, err)
+	require.True(t, errors.Is(err, os.ErrDeadlineExceeded), "%v", err)
+	require.Less(t, n, 64<<20)
+	got := make(chan int64, 1)
+	go func() {
+		cli.SetReadDeadline(time.Now().Add(10 * time.Second))
+		m, _ := io.Copy(io.Discard, cli)
+		got <- m
+	}()
+	time.Sleep(200 * time.Millisecond)
+	srv.Abort()
+	require.GreaterOrEqual(t, <-got, int64(n), "Write reported %d bytes", n)
+}
