@@ -69,6 +69,18 @@ func roundTrip(t testing.TB, c net.Conn, msg string) {
 	c.SetDeadline(time.Time{})
 }
 
+// listenConnect starts srv on 127.0.0.1 and connects our client to it
+// without verifying the server; both close when the test ends.
+func listenConnect(t testing.TB, srv *tls.Server) *tls.TLSSocket {
+	t.Helper()
+	require.NoError(t, srv.Listen(0, "127.0.0.1"))
+	t.Cleanup(func() { srv.Close() })
+	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false)})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func tlsCode(err error) string {
 	var e *tls.Error
 	if errors.As(err, &e) {

@@ -155,11 +155,7 @@ func TestRenegotiateTLS13(t *testing.T) {
 		io.Copy(s, s)
 	})
 	require.NoError(t, err)
-	require.NoError(t, srv.Listen(0, "127.0.0.1"))
-	defer srv.Close()
-	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false)})
-	require.NoError(t, err)
-	defer c.Close()
+	c := listenConnect(t, srv)
 	err = <-errs
 	require.Equal(t, "ERR_SSL_WRONG_SSL_VERSION", tlsCode(err))
 	require.Equal(t, "error:0A00010A:SSL routines::wrong ssl version", err.Error())
@@ -261,11 +257,7 @@ srv.listen(0, '127.0.0.1', () => {
 		result <- "six"
 	})
 	require.NoError(t, err)
-	require.NoError(t, srv.Listen(0, "127.0.0.1"))
-	defer srv.Close()
-	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, RejectUnauthorized: tls.Bool(false)})
-	require.NoError(t, err)
-	defer c.Close()
+	c := listenConnect(t, srv)
 	go io.Copy(io.Discard, c) // the client's reads answer the HelloRequests
 	select {
 	case got := <-result:
