@@ -222,12 +222,7 @@ func (c *Conn) stepLocked(op ossl.Op, in, buf, out []byte) (ossl.StepResult, [][
 		// Input fed, or records OpenSSL held processed: either may be
 		// what a waiter needs.
 		c.feeds.Add(1)
-		if c.writerWaits {
-			c.writerWaits = false
-			c.waiting.Store(false)
-			close(c.readNotify)
-			c.readNotify = make(chan struct{})
-		}
+		c.wakeLocked()
 	}
 	return r, sessions, nil
 }
@@ -235,13 +230,19 @@ func (c *Conn) stepLocked(op ossl.Op, in, buf, out []byte) (ossl.StepResult, [][
 // notifyWaiter wakes a writer or Renegotiate waiting on readNotify.
 func (c *Conn) notifyWaiter() {
 	c.sslMu.Lock()
+	c.wakeLocked()
+	c.sslMu.Unlock()
+}
+
+// wakeLocked wakes the goroutines waiting on readNotify, if any; the
+// caller holds sslMu.
+func (c *Conn) wakeLocked() {
 	if c.writerWaits {
 		c.writerWaits = false
 		c.waiting.Store(false)
 		close(c.readNotify)
 		c.readNotify = make(chan struct{})
 	}
-	c.sslMu.Unlock()
 }
 
 // unlockIn releases inMu and wakes the goroutines that waited for its
