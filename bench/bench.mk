@@ -10,7 +10,8 @@
 #
 # Targets
 #   bench        build everything, run the full comparison (3 interleaved
-#                rounds, about 75 s), write $(BENCH_OUT). tlsbench pins
+#                rounds, about 2 min), write $(BENCH_OUT), then run the
+#                in-process Go benchmarks of $(BENCH_GO_PKGS). tlsbench pins
 #                itself (taskset -c 1) and the servers (taskset -c 0) when
 #                taskset exists and there are 2+ CPUs; see --pin.
 #   bench-smoke  the same harness in --quick mode (well under 20 s), for CI
@@ -20,6 +21,8 @@
 # Variables
 #   BENCH_FLAGS        extra tlsbench flags, e.g. "--matrix full --rounds 5"
 #   BENCH_SMOKE_FLAGS  flags of bench-smoke (default --quick)
+#   BENCH_GO_PKGS      packages whose in-process Go benchmarks `make bench`
+#                      runs after the harness (default ./tls; printed only)
 #   BENCH_OUT          report written by `make bench` (default BENCHMARKS.md)
 #   BENCH_NODETLS      nodetls server command (default: bench/bin/echo server
 #                      --honor-cipher-order false, built from ./cmd/echo).
@@ -38,6 +41,7 @@ BENCH_CFLAGS ?= -Wall -Werror -O2 -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPREC
 BENCH_OUT ?= BENCHMARKS.md
 BENCH_FLAGS ?=
 BENCH_SMOKE_FLAGS ?= --quick
+BENCH_GO_PKGS ?= ./tls
 # nodetls, like Node, sends two TLS 1.3 session tickets after every
 # handshake and has no option to stop that: the OpenSSL peer sends two too
 # (--tickets 2) and crypto/tls its default one, so all three do the same work.
@@ -58,6 +62,7 @@ endif
 
 bench: bench-build
 	$(BENCH_BIN)/tlsbench $(BENCH_SERVERS) --out $(BENCH_OUT) $(BENCH_FLAGS)
+	$(BENCH_GO) test -run '^$$' -bench . -benchmem $(BENCH_GO_PKGS)
 
 bench-smoke: bench-build
 	$(BENCH_BIN)/tlsbench $(BENCH_SERVERS) $(BENCH_SMOKE_FLAGS)

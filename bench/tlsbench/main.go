@@ -73,7 +73,7 @@ func main() {
 	flag.IntVar(&o.rttCount, "rtt", 2000, "64-byte round trips per latency run")
 	flag.IntVar(&o.idleConns, "idle", 500, "idle connections per memory run")
 	flag.StringVar(&o.matrix, "matrix", "acceptance", "handshake matrix: acceptance (RSA-2048/TLS 1.3) or full (RSA-2048 and ECDSA P-256 x TLS 1.3 and 1.2)")
-	testsFlag := flag.String("tests", "bulk,handshake,rtt,memory", "comma-separated tests to run")
+	testsFlag := flag.String("tests", "bulk,handshake,resumed,rtt,memory", "comma-separated tests to run")
 	flag.StringVar(&o.pin, "pin", "auto", "CPU pinning with taskset: auto, on or off")
 	flag.StringVar(&o.serverCPUs, "server-cpus", "0", "taskset CPU list for the servers")
 	flag.StringVar(&o.clientCPUs, "client-cpus", "1", "taskset CPU list for this driver (the client)")
@@ -113,7 +113,7 @@ func main() {
 	for _, t := range strings.Split(*testsFlag, ",") {
 		t = strings.TrimSpace(t)
 		switch t {
-		case "bulk", "handshake", "rtt", "memory":
+		case "bulk", "handshake", "resumed", "rtt", "memory":
 			o.tests[t] = true
 		case "":
 		default:
@@ -397,7 +397,7 @@ func (o *options) tasks() []task {
 				key := hsKey(hc, n)
 				ts = append(ts, task{fmt.Sprintf("handshakes %s, %d client(s)", hc.label, n), hc.cert, hc.version,
 					func(s *server, cfg *tls.Config, res *results) error {
-						r, err := handshakes(s, cfg, n, o.duration)
+						r, err := handshakes(s, cfg, n, o.duration, false)
 						if err != nil {
 							return err
 						}
@@ -413,6 +413,29 @@ func (o *options) tasks() []task {
 						return nil
 					}})
 			}
+		}
+	}
+	if o.tests["resumed"] {
+		for _, n := range []int{1, 4} {
+			key := resumedKey(n)
+			ts = append(ts, task{fmt.Sprintf("resumed handshakes, %d client(s)", n), "rsa", tls.VersionTLS13,
+				func(s *server, _ *tls.Config, res *results) error {
+					// A fresh session cache per server process.
+					r, err := handshakes(s, resumeConfig(tls.VersionTLS13), n, o.duration, true)
+					if err != nil {
+						return err
+					}
+					res.add(key, s.spec.name, r.perSec)
+					res.add(key+".cpu", s.spec.name, r.srvMsPer)
+					res.other[s.spec.name] = append(res.other[s.spec.name], r.otherPct)
+					note := ""
+					if r.errors > 0 {
+						note = fmt.Sprintf(", %d errors (first: %v)", r.errors, r.firstErr)
+						res.errors = append(res.errors, fmt.Sprintf("%s, %s: %d failed handshakes (first: %v)", key, s.spec.name, r.errors, r.firstErr))
+					}
+					fmt.Fprintf(os.Stderr, "  %-10s %8.0f resumed handshakes/s  (server %.3f ms CPU each; other load %.0f%%%s)\n", s.spec.name, r.perSec, r.srvMsPer, r.otherPct, note)
+					return nil
+				}})
 		}
 	}
 	if o.tests["rtt"] {
@@ -445,6 +468,8 @@ func (o *options) tasks() []task {
 func hsKey(hc hsConfig, clients int) string {
 	return fmt.Sprintf("hs.%s.%s.c%d", hc.cert, strings.ReplaceAll(tls.VersionName(hc.version), " ", ""), clients)
 }
+
+func resumedKey(clients int) string { return fmt.Sprintf("hs.resumed.c%d", clients) }
 
 func versionLabel(kind string, v uint16) string {
 	k := "RSA-2048"

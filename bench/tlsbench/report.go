@@ -38,6 +38,14 @@ func (o *options) metrics() []metric {
 				metric{hsKey(hc, 4) + ".cpu", "Server CPU per handshake, " + hc.label + ", 4 clients", "ms", -1, 3})
 		}
 	}
+	if o.tests["resumed"] {
+		const label = "Resumed handshakes (TLS 1.3 ticket, PSK with ECDHE, RSA-2048 certificate)"
+		ms = append(ms,
+			metric{resumedKey(1), label + "/s, 1 client", "1/s", +1, 0},
+			metric{resumedKey(4), label + "/s, 4 clients", "1/s", +1, 0},
+			metric{resumedKey(1) + ".cpu", "Server CPU per resumed handshake, 1 client", "ms", -1, 3},
+			metric{resumedKey(4) + ".cpu", "Server CPU per resumed handshake, 4 clients", "ms", -1, 3})
+	}
 	if o.tests["rtt"] {
 		ms = append(ms,
 			metric{"rtt.p50", "64-byte round trip, p50", "µs", -1, 1},
@@ -125,6 +133,9 @@ func report(o *options, r *results, pinCPUs string) string {
 		p("| Pinning | none |\n")
 	}
 	p("| Client | Go crypto/tls, one configuration for all servers: InsecureSkipVerify, P-256 only, no session cache and no resumption (every handshake full; the servers issue tickets the client never uses) |\n")
+	if o.tests["resumed"] {
+		p("| Resumed handshakes | the same client with a session cache and tickets on: after one full handshake, every TLS 1.3 handshake resumes with a ticket from an earlier connection (PSK with ECDHE); one that does not resume counts as an error |\n")
+	}
 	p("| Rounds | %d, interleaved (each round runs every test on every server once, server order rotated per round; a fresh server process per test); values are medians across rounds |\n", o.rounds)
 	p("| Timed tests | %v each (bulk: after a warm-up of up to 200 ms) |\n", o.duration)
 	p("| Latency | %d sequential 64-byte echoes on one connection |\n", o.rttCount)

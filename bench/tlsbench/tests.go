@@ -221,16 +221,36 @@ type hsResult struct {
 	firstErr error
 }
 
-// oneHandshake runs a complete connection: TCP connect, full TLS handshake,
+// resumeConfig is clientConfig with a session cache and session tickets:
+// each handshake after the first resumes with a TLS 1.3 ticket the server
+// sent on an earlier connection (PSK with (EC)DHE, so the server skips the
+// certificate signature but still does the key exchange).
+func resumeConfig(version uint16) *tls.Config {
+	cfg := clientConfig(version)
+	cfg.SessionTicketsDisabled = false
+	cfg.ClientSessionCache = tls.NewLRUClientSessionCache(64)
+	return cfg
+}
+
+// errNotResumed is a handshake that should have resumed a session and was
+// a full one.
+var errNotResumed = errors.New("the server did not resume the session")
+
+// oneHandshake runs a complete connection: TCP connect, TLS handshake,
 // close_notify, and waiting for the server's close (which proves the server
 // finished its side of the handshake). The server closes first, so the
 // TIME_WAIT state lands on the server side and client ports never run out.
-func oneHandshake(addr string, cfg *tls.Config) error {
+// Reading to the end also takes in the session tickets the server sent.
+// With resume, a handshake that did not resume a session is an error.
+func oneHandshake(addr string, cfg *tls.Config, resume bool) error {
 	c, raw, err := dialTLS(addr, cfg)
 	if err != nil {
 		return err
 	}
 	defer raw.Close()
+	if resume && !c.ConnectionState().DidResume {
+		return errNotResumed
+	}
 	_ = c.SetDeadline(time.Now().Add(opTimeout))
 	if err := c.CloseWrite(); err != nil {
 		return err
@@ -242,11 +262,13 @@ func oneHandshake(addr string, cfg *tls.Config) error {
 	return err
 }
 
-// handshakes runs `clients` concurrent loops of oneHandshake for d.
-func handshakes(s *server, cfg *tls.Config, clients int, d time.Duration) (hsResult, error) {
+// handshakes runs `clients` concurrent loops of oneHandshake for d. With
+// resume, cfg must hold a session cache (resumeConfig): the first warm-up
+// handshake fills it, and every later handshake must resume.
+func handshakes(s *server, cfg *tls.Config, clients int, d time.Duration, resume bool) (hsResult, error) {
 	var r hsResult
 	for i := 0; i < 3; i++ { // warm-up
-		if err := oneHandshake(s.addr, cfg); err != nil {
+		if err := oneHandshake(s.addr, cfg, resume && i > 0); err != nil {
 			return r, fmt.Errorf("warm-up handshake: %v", err)
 		}
 	}
@@ -261,7 +283,7 @@ func handshakes(s *server, cfg *tls.Config, clients int, d time.Duration) (hsRes
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(end) {
-				if err := oneHandshake(s.addr, cfg); err != nil {
+				if err := oneHandshake(s.addr, cfg, resume); err != nil {
 					if nerr.Add(1) == 1 {
 						firstErr.Store(err)
 					}
