@@ -10,7 +10,9 @@
 // moves up to 256 KiB. Sockets are read and written with raw nonblocking
 // system calls through their RawConn (waiting for readiness through the
 // poller), so a waiting connection holds no buffer and a large write
-// never enters the scheduler's syscall state.
+// never enters the scheduler's syscall state. The race detector cannot see
+// those system calls (nor C's accesses in ossl.SSL.Step), so in -race
+// builds they report the bytes they read and wrote to it.
 //
 // Renegotiation: whoever holds inMu processes the peer's messages. A
 // goroutine that needs them with no reader active (Renegotiate, or a

@@ -159,6 +159,19 @@ func (s *SSL) Step(op Op, in, buf, out []byte) StepResult {
 		outp, C.size_t(len(out)), r)
 	runtime.KeepAlive(s)
 	runtime.KeepAlive(buf)
+	// The race detector does not see C's accesses: report them.
+	if op == OpReadPartial {
+		raceRead(in[:r.consumed])
+	} else {
+		raceRead(in) // what the step did not consume was copied to the read BIO
+	}
+	switch op {
+	case OpRead, OpReadPartial:
+		raceWritten(buf[:r.done])
+	case OpWrite:
+		raceRead(buf[:r.done])
+	}
+	raceWritten(out[:r.outlen])
 	res := StepResult{
 		SSLError:     int(r.sslerr),
 		Done:         int(r.done),
