@@ -126,6 +126,12 @@ func FuzzEngineFragmentation(f *testing.F) {
 // data, renegotiates while the server echoes (the server's reads process
 // the handshake), sends more, and must get every byte back in order.
 // Which side renegotiates comes from the input too.
+//
+// While fuzzing, the progress line can show "0/sec" for up to a minute
+// after a new interesting input: that is the engine minimizing the input
+// (-fuzzminimizetime, 60 s by default), whose runs it does not count, not
+// a stalled connection. With -fuzzminimizetime 1s the pauses go away; a
+// stalled input fails at its 10 s deadline instead.
 func FuzzRenegotiationFragmentation(f *testing.F) {
 	f.Add([]byte{0}, []byte("hello"), false)
 	f.Add([]byte{4, 200, 17, 255, 1}, bytes.Repeat([]byte("x"), 3000), true)
