@@ -397,20 +397,7 @@ func (o *options) tasks() []task {
 				key := hsKey(hc, n)
 				ts = append(ts, task{fmt.Sprintf("handshakes %s, %d client(s)", hc.label, n), hc.cert, hc.version,
 					func(s *server, cfg *tls.Config, res *results) error {
-						r, err := handshakes(s, cfg, n, o.duration, false)
-						if err != nil {
-							return err
-						}
-						res.add(key, s.spec.name, r.perSec)
-						res.add(key+".cpu", s.spec.name, r.srvMsPer)
-						res.other[s.spec.name] = append(res.other[s.spec.name], r.otherPct)
-						note := ""
-						if r.errors > 0 {
-							note = fmt.Sprintf(", %d errors (first: %v)", r.errors, r.firstErr)
-							res.errors = append(res.errors, fmt.Sprintf("%s, %s: %d failed handshakes (first: %v)", key, s.spec.name, r.errors, r.firstErr))
-						}
-						fmt.Fprintf(os.Stderr, "  %-10s %8.0f handshakes/s  (server %.2f ms CPU each; other load %.0f%%%s)\n", s.spec.name, r.perSec, r.srvMsPer, r.otherPct, note)
-						return nil
+						return o.handshakeTask(s, cfg, res, key, n, "handshakes/s", false)
 					}})
 			}
 		}
@@ -421,20 +408,7 @@ func (o *options) tasks() []task {
 			ts = append(ts, task{fmt.Sprintf("resumed handshakes, %d client(s)", n), "rsa", tls.VersionTLS13,
 				func(s *server, _ *tls.Config, res *results) error {
 					// A fresh session cache per server process.
-					r, err := handshakes(s, resumeConfig(tls.VersionTLS13), n, o.duration, true)
-					if err != nil {
-						return err
-					}
-					res.add(key, s.spec.name, r.perSec)
-					res.add(key+".cpu", s.spec.name, r.srvMsPer)
-					res.other[s.spec.name] = append(res.other[s.spec.name], r.otherPct)
-					note := ""
-					if r.errors > 0 {
-						note = fmt.Sprintf(", %d errors (first: %v)", r.errors, r.firstErr)
-						res.errors = append(res.errors, fmt.Sprintf("%s, %s: %d failed handshakes (first: %v)", key, s.spec.name, r.errors, r.firstErr))
-					}
-					fmt.Fprintf(os.Stderr, "  %-10s %8.0f resumed handshakes/s  (server %.3f ms CPU each; other load %.0f%%%s)\n", s.spec.name, r.perSec, r.srvMsPer, r.otherPct, note)
-					return nil
+					return o.handshakeTask(s, resumeConfig(tls.VersionTLS13), res, key, n, "resumed handshakes/s", true)
 				}})
 		}
 	}
@@ -467,6 +441,24 @@ func (o *options) tasks() []task {
 
 func hsKey(hc hsConfig, clients int) string {
 	return fmt.Sprintf("hs.%s.%s.c%d", hc.cert, strings.ReplaceAll(tls.VersionName(hc.version), " ", ""), clients)
+}
+
+// handshakeTask runs one handshake-rate measurement and records it under key.
+func (o *options) handshakeTask(s *server, cfg *tls.Config, res *results, key string, clients int, unit string, resume bool) error {
+	r, err := handshakes(s, cfg, clients, o.duration, resume)
+	if err != nil {
+		return err
+	}
+	res.add(key, s.spec.name, r.perSec)
+	res.add(key+".cpu", s.spec.name, r.srvMsPer)
+	res.other[s.spec.name] = append(res.other[s.spec.name], r.otherPct)
+	note := ""
+	if r.errors > 0 {
+		note = fmt.Sprintf(", %d errors (first: %v)", r.errors, r.firstErr)
+		res.errors = append(res.errors, fmt.Sprintf("%s, %s: %d failed handshakes (first: %v)", key, s.spec.name, r.errors, r.firstErr))
+	}
+	fmt.Fprintf(os.Stderr, "  %-10s %8.0f %s  (server %.3f ms CPU each; other load %.0f%%%s)\n", s.spec.name, r.perSec, unit, r.srvMsPer, r.otherPct, note)
+	return nil
 }
 
 func resumedKey(clients int) string { return fmt.Sprintf("hs.resumed.c%d", clients) }
