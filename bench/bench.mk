@@ -10,7 +10,7 @@
 #
 # Targets
 #   bench        build everything, run the full comparison (3 interleaved
-#                rounds, about 2 min), write $(BENCH_OUT), then run the
+#                rounds, about 2.5 min), write $(BENCH_OUT), then run the
 #                in-process Go benchmarks of $(BENCH_GO_PKGS). tlsbench pins
 #                itself (taskset -c 1) and the servers (taskset -c 0) when
 #                taskset exists and there are 2+ CPUs; see --pin.
@@ -42,15 +42,17 @@ BENCH_OUT ?= BENCHMARKS.md
 BENCH_FLAGS ?=
 BENCH_SMOKE_FLAGS ?= --quick
 BENCH_GO_PKGS ?= ./tls
-# nodetls, like Node, sends two TLS 1.3 session tickets after every
-# handshake and has no option to stop that: the OpenSSL peer sends two too
-# (--tickets 2) and crypto/tls its default one, so all three do the same work.
+# nodetls, like Node, sends two TLS 1.3 session tickets after every full
+# handshake and none after a resumed one, and has no option to change that:
+# the OpenSSL peer does the same (--tickets 2 --node-tickets: Node's ticket
+# scheme, no renewal). crypto/tls sends none to the full-handshake client,
+# which offers no resumption, and one after each resumed handshake.
 # Node's tls.Server defaults to honorCipherOrder: true; the other servers
 # follow the client's cipher preference (see bench/README.md).
 BENCH_NODETLS ?= $(BENCH_BIN)/echo server --honor-cipher-order false
 
 BENCH_SERVERS = --nodetls "$(BENCH_NODETLS)" \
-	--openssl "$(BENCH_BIN)/osslecho --tickets 2" \
+	--openssl "$(BENCH_BIN)/osslecho --tickets 2 --node-tickets" \
 	--cryptotls $(BENCH_BIN)/gotlsecho
 
 BENCH_DEPS := $(BENCH_BIN)/osslecho bench-go-bins

@@ -2,34 +2,34 @@ package bridge
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"syscall"
 	"testing"
+
+	"github.com/nodetls/nodetls/internal/racechild"
 )
 
 // raceChild runs, in a child test process, an access pattern that the race
-// detector must report, and the parent checks that it did. Raw system calls
-// are invisible to the detector unless the code says what they touched.
-func raceChild(t *testing.T, name string, racy func(t *testing.T)) {
+// detector must report, and the parent checks that it did: the report must
+// name the annotation (marker, e.g. runtime.racewriterange) as one of the
+// two accesses. Raw system calls are invisible to the detector unless the
+// code says what they touched.
+func raceChild(t *testing.T, name, marker string, racy func(t *testing.T)) {
 	t.Helper()
-	if os.Getenv("NODETLS_RACE_CHILD") == name {
+	if racechild.IsChild(name) {
 		racy(t)
 		return
 	}
 	if !raceEnabled {
 		t.Skip("checks the race detector's view, so it needs a -race build (make race, CI)")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "NODETLS_RACE_CHILD="+name)
-	out, _ := cmd.CombinedOutput() // the child fails: a race was found
-	if !bytes.Contains(out, []byte("WARNING: DATA RACE")) {
-		t.Fatalf("the race detector did not see the race:\n%s", out)
+	out := racechild.Run(t, name)
+	if !bytes.Contains(out, []byte("WARNING: DATA RACE")) || !bytes.Contains(out, []byte(marker)) {
+		t.Fatalf("the race detector did not report the race through %s:\n%s", marker, out)
 	}
 }
 
 func TestRawRecvIsSeenByTheRaceDetector(t *testing.T) {
-	raceChild(t, "rawrecv", func(t *testing.T) {
+	raceChild(t, "rawrecv", "runtime.racewriterange", func(t *testing.T) {
 		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +50,7 @@ func TestRawRecvIsSeenByTheRaceDetector(t *testing.T) {
 }
 
 func TestRawSendIsSeenByTheRaceDetector(t *testing.T) {
-	raceChild(t, "rawsend", func(t *testing.T) {
+	raceChild(t, "rawsend", "runtime.racereadrange", func(t *testing.T) {
 		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 		if err != nil {
 			t.Fatal(err)

@@ -2,10 +2,9 @@ package ossl_test
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"testing"
 
+	"github.com/nodetls/nodetls/internal/racechild"
 	"github.com/nodetls/nodetls/ossl"
 )
 
@@ -14,7 +13,7 @@ import (
 // handshake step writes its ClientHello there must be reported. The racy
 // part runs in a child test process, which the race report fails.
 func TestStepIsSeenByTheRaceDetector(t *testing.T) {
-	if os.Getenv("NODETLS_RACE_CHILD") == "step" {
+	if racechild.IsChild("step") {
 		ctx, err := ossl.NewCtx(ossl.MethodTLS)
 		if err != nil {
 			t.Fatal(err)
@@ -37,10 +36,8 @@ func TestStepIsSeenByTheRaceDetector(t *testing.T) {
 	if !raceEnabled {
 		t.Skip("checks the race detector's view, so it needs a -race build (make race, CI)")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestStepIsSeenByTheRaceDetector$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "NODETLS_RACE_CHILD=step")
-	out, _ := cmd.CombinedOutput() // the child fails: a race was found
-	if !bytes.Contains(out, []byte("WARNING: DATA RACE")) {
-		t.Fatalf("the race detector did not see the race:\n%s", out)
+	out := racechild.Run(t, "step")
+	if !bytes.Contains(out, []byte("WARNING: DATA RACE")) || !bytes.Contains(out, []byte("runtime.racewriterange")) {
+		t.Fatalf("the race detector did not report the race through Step's annotation:\n%s", out)
 	}
 }

@@ -11,7 +11,13 @@
  *   sockets.
  *
  * Usage: osslecho --listen HOST:PORT --key KEY.pem --cert CERT.pem [--tickets N]
- * (--tickets N, default 0: send N session tickets after each handshake.)
+ *                 [--node-tickets]
+ * (--tickets N, default 0: send N session tickets after each handshake.
+ * --node-tickets: seal tickets as Node does, with a ticket-key callback,
+ * 48 bytes of key, AES-128-CBC and HMAC-SHA256, and do not renew a ticket
+ * that resumed a session, so a resumed TLS 1.3 handshake gets no new
+ * tickets. Without it OpenSSL uses its own keys and sends one new ticket
+ * after each resumption.)
  * Prints exactly one stdout line "listening on HOST:PORT" (actual port)
  * and flushes it. SIGTERM/SIGINT exit cleanly (status 0).
  *
@@ -36,7 +42,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #define READ_CHUNK 16384 /* one maximal TLS record of plaintext */
@@ -81,7 +89,7 @@ static void die_ssl(const char *what)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: %s --listen HOST:PORT --key KEY.pem --cert CERT.pem [--tickets N]\n", prog);
+    fprintf(stderr, "usage: %s --listen HOST:PORT --key KEY.pem --cert CERT.pem [--tickets N] [--node-tickets]\n", prog);
     exit(2);
 }
 
@@ -332,7 +340,35 @@ static int listen_on(const char *hostport, char *shown, size_t shownlen)
     return fd;
 }
 
-static SSL_CTX *make_ctx(const char *key, const char *cert, int tickets)
+/* --node-tickets: one 48-byte key (name, HMAC key, AES key), as Node keeps. */
+static unsigned char ticket_key[48];
+
+static int node_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char iv[16],
+                          EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+    OSSL_PARAM params[3];
+
+    (void)ssl;
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, ticket_key + 16, 16);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[2] = OSSL_PARAM_construct_end();
+    if (enc) {
+        memcpy(name, ticket_key, 16);
+        if (RAND_bytes(iv, 16) != 1 ||
+            EVP_EncryptInit_ex(cctx, EVP_aes_128_cbc(), NULL, ticket_key + 32, iv) != 1 ||
+            EVP_MAC_CTX_set_params(hctx, params) != 1)
+            return -1;
+        return 1;
+    }
+    if (memcmp(name, ticket_key, 16) != 0)
+        return 0; /* unknown key: a full handshake */
+    if (EVP_MAC_CTX_set_params(hctx, params) != 1 ||
+        EVP_DecryptInit_ex(cctx, EVP_aes_128_cbc(), NULL, ticket_key + 32, iv) != 1)
+        return -1;
+    return 1; /* good, and not renewed */
+}
+
+static SSL_CTX *make_ctx(const char *key, const char *cert, int tickets, int node_tickets)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == NULL)
@@ -350,6 +386,12 @@ static SSL_CTX *make_ctx(const char *key, const char *cert, int tickets)
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     if (!SSL_CTX_set_num_tickets(ctx, (size_t)tickets))
         die_ssl("SSL_CTX_set_num_tickets");
+    if (node_tickets) {
+        if (RAND_bytes(ticket_key, sizeof ticket_key) != 1)
+            die_ssl("RAND_bytes");
+        if (SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, node_ticket_cb) != 1)
+            die_ssl("SSL_CTX_set_tlsext_ticket_key_evp_cb");
+    }
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -368,7 +410,12 @@ static SSL_CTX *make_ctx(const char *key, const char *cert, int tickets)
 int main(int argc, char **argv)
 {
     const char *listen_addr = NULL, *key = NULL, *cert = NULL, *tickets_arg = "0";
+    int node_tickets = 0;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--node-tickets") == 0) {
+            node_tickets = 1;
+            continue;
+        }
         if (flag(argc, argv, &i, "--listen", &listen_addr) ||
             flag(argc, argv, &i, "--key", &key) || flag(argc, argv, &i, "--cert", &cert) ||
             flag(argc, argv, &i, "--tickets", &tickets_arg))
@@ -408,7 +455,7 @@ int main(int argc, char **argv)
     if (conns == NULL || ready == NULL)
         die("calloc");
 
-    SSL_CTX *ctx = make_ctx(key, cert, (int)tickets);
+    SSL_CTX *ctx = make_ctx(key, cert, (int)tickets, node_tickets);
 
     char shown[INET6_ADDRSTRLEN + 16];
     int lfd = listen_on(listen_addr, shown, sizeof shown);

@@ -62,7 +62,7 @@ const pinnedEnv = "TLSBENCH_PINNED"
 func main() {
 	var o options
 	nodetls := flag.String("nodetls", "bench/bin/echo server --honor-cipher-order false", "nodetls echo server command (shell words; --listen/--key/--cert are appended); \"\" to skip")
-	openssl := flag.String("openssl", "bench/bin/osslecho", "OpenSSL-native echo server command; \"\" to skip")
+	openssl := flag.String("openssl", "bench/bin/osslecho --tickets 2 --node-tickets", "OpenSSL-native echo server command; \"\" to skip")
 	cryptotls := flag.String("cryptotls", "bench/bin/gotlsecho", "Go crypto/tls echo server command; \"\" to skip")
 	flag.StringVar(&o.rsaKey, "key", "testdata/localhost-key.pem", "RSA-2048 key (a temporary one is generated if the file does not exist)")
 	flag.StringVar(&o.rsaCert, "cert", "testdata/localhost-cert.pem", "RSA-2048 certificate")
@@ -451,6 +451,9 @@ func (o *options) handshakeTask(s *server, cfg *tls.Config, res *results, key st
 	}
 	res.add(key, s.spec.name, r.perSec)
 	res.add(key+".cpu", s.spec.name, r.srvMsPer)
+	if resume {
+		res.add(key+".tickets", s.spec.name, r.ticketsPer)
+	}
 	res.other[s.spec.name] = append(res.other[s.spec.name], r.otherPct)
 	note := ""
 	if r.errors > 0 {

@@ -213,12 +213,15 @@ func bulk(s *server, cfg *tls.Config, d time.Duration) (bulkResult, error) {
 
 // hsResult is one handshake-rate run.
 type hsResult struct {
-	perSec   float64 // completed full handshakes per second
+	perSec   float64 // completed handshakes per second
 	srvMsPer float64 // server CPU milliseconds per handshake
 	otherPct float64 // CPU used by everything else, % of one CPU
 	count    int64
 	errors   int64
 	firstErr error
+	// ticketsPer is the session tickets the client kept per handshake
+	// (resumed runs only).
+	ticketsPer float64
 }
 
 // resumeConfig is clientConfig with a session cache and session tickets:
@@ -228,8 +231,29 @@ type hsResult struct {
 func resumeConfig(version uint16) *tls.Config {
 	cfg := clientConfig(version)
 	cfg.SessionTicketsDisabled = false
-	cfg.ClientSessionCache = tls.NewLRUClientSessionCache(64)
+	cfg.ClientSessionCache = &countingCache{ClientSessionCache: tls.NewLRUClientSessionCache(64)}
 	return cfg
+}
+
+// countingCache counts the sessions the client stores: one per session
+// ticket the server sent.
+type countingCache struct {
+	tls.ClientSessionCache
+	puts atomic.Int64
+}
+
+func (c *countingCache) Put(key string, cs *tls.ClientSessionState) {
+	if cs != nil {
+		c.puts.Add(1)
+	}
+	c.ClientSessionCache.Put(key, cs)
+}
+
+func ticketsStored(cfg *tls.Config) int64 {
+	if c, ok := cfg.ClientSessionCache.(*countingCache); ok {
+		return c.puts.Load()
+	}
+	return 0
 }
 
 // errNotResumed is a handshake that should have resumed a session and was
@@ -269,9 +293,13 @@ func handshakes(s *server, cfg *tls.Config, clients int, d time.Duration, resume
 	var r hsResult
 	for i := 0; i < 3; i++ { // warm-up
 		if err := oneHandshake(s.addr, cfg, resume && i > 0); err != nil {
+			if errors.Is(err, errNotResumed) && ticketsStored(cfg) == 0 {
+				err = errors.New("the server sent no session ticket to resume with (osslecho needs --tickets 1 or more)")
+			}
 			return r, fmt.Errorf("warm-up handshake: %v", err)
 		}
 	}
+	tickets0 := ticketsStored(cfg)
 	var count, nerr atomic.Int64
 	var firstErr atomic.Value
 	s0, err0 := s.sample()
@@ -314,6 +342,7 @@ func handshakes(s *server, cfg *tls.Config, clients int, d time.Duration, resume
 		return r, fmt.Errorf("no handshake completed (%d errors, first: %v)", r.errors, r.firstErr)
 	}
 	r.perSec = float64(r.count) / wall
+	r.ticketsPer = float64(ticketsStored(cfg)-tickets0) / float64(r.count)
 	r.srvMsPer = (s1.cpuSec - s0.cpuSec) * 1000 / float64(r.count)
 	r.otherPct = otherLoad(m1-m0, s1.cpuSec-s0.cpuSec, c1-c0, wall)
 	return r, nil
