@@ -1422,6 +1422,7 @@ void ossl_ssl_free(SSL *ssl)
 	SSL_free(ssl);
 }
 
+/* set_list replaces an owned buffer with a copy of wire (none when n is 0). */
 static int set_list(unsigned char **dst, size_t *dstlen, const unsigned char *wire, size_t n)
 {
 	OPENSSL_free(*dst);
@@ -1597,16 +1598,7 @@ int ossl_ssl_set_ocsp(SSL *ssl, const unsigned char *der, size_t n)
 
 	if (c == NULL)
 		return 0;
-	OPENSSL_free(c->ocsp);
-	c->ocsp = NULL;
-	c->ocsplen = 0;
-	if (n == 0)
-		return 1;
-	c->ocsp = OPENSSL_memdup(der, n);
-	if (c->ocsp == NULL)
-		return 0;
-	c->ocsplen = n;
-	return 1;
+	return set_list(&c->ocsp, &c->ocsplen, der, n);
 }
 
 /* ossl_ssl_ocsp copies the stapled response a client received. */
@@ -1700,17 +1692,8 @@ int ossl_ssl_resume_hello(SSL *ssl, const unsigned char *der, size_t n)
 {
 	conn_t *c = ssl_conn(ssl);
 
-	if (c == NULL)
+	if (c == NULL || !set_list(&c->resume, &c->resumelen, der, n))
 		return 0;
-	OPENSSL_free(c->resume);
-	c->resume = NULL;
-	c->resumelen = 0;
-	if (n > 0) {
-		c->resume = OPENSSL_memdup(der, n);
-		if (c->resume == NULL)
-			return 0;
-		c->resumelen = n;
-	}
 	c->hello_state = 2;
 	return 1;
 }
