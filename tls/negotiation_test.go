@@ -462,16 +462,22 @@ func TestSNISwitchKeepsVerification(t *testing.T) {
 	srv.OnSecureConnection(func(s *tls.TLSSocket) {
 		got <- tlsCode(s.AuthorizationError()) + "/" + s.PeerCertificate(false).Subject["CN"]
 	})
-	for _, client := range []string{"agent1", "agent2"} {
+	// In TLS 1.3 the client finishes before the server does, so each
+	// verdict is awaited before the next client connects.
+	for client, want := range map[string]string{"agent1": "/agent1", "agent2": "DEPTH_ZERO_SELF_SIGNED_CERT/agent2"} {
 		kc := keyCert(t, client)
 		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: srv.Address().Port, ServerName: "agent3", RejectUnauthorized: tls.Bool(false),
 			SecureContextOptions: tls.SecureContextOptions{Key: kc.Key, Cert: kc.Cert}})
 		require.NoError(t, err)
 		require.Equal(t, "agent3", c.PeerCertificate(false).Subject["CN"])
+		select {
+		case v := <-got:
+			require.Equal(t, want, v)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no secure connection for %s", client)
+		}
 		c.Close()
 	}
-	require.Equal(t, "/agent1", <-got)
-	require.Equal(t, "DEPTH_ZERO_SELF_SIGNED_CERT/agent2", <-got)
 }
 
 // TestServerPreferenceOption: SSL_OP_CIPHER_SERVER_PREFERENCE in
