@@ -58,7 +58,7 @@ func TestClientCertificates(t *testing.T) {
 				select {
 				case e := <-srvErr:
 					require.Equal(t, tc.clientErr, tlsCode(e), "%v", e)
-				case <-time.After(5 * time.Second):
+				case <-time.After(30 * time.Second):
 					t.Fatal("no tlsClientError")
 				}
 				return
@@ -68,7 +68,7 @@ func TestClientCertificates(t *testing.T) {
 			select {
 			case r := <-got:
 				require.Equal(t, tc.want, r)
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 				t.Fatal("no secureConnection")
 			}
 		})
@@ -90,7 +90,7 @@ func TestTLS13UntrustedClientRejected(t *testing.T) {
 	require.NoError(t, err, "TLS 1.3: the client finishes first")
 	defer c.Close()
 	require.Equal(t, "TLSv1.3", c.Protocol())
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	_, err = c.Read(make([]byte, 1))
 	require.Error(t, err)
 	require.NotErrorIs(t, err, os.ErrDeadlineExceeded)

@@ -85,7 +85,7 @@ func TestHandshakeTimeout(t *testing.T) {
 	case err := <-errs:
 		require.Equal(t, "ERR_TLS_HANDSHAKE_TIMEOUT", tlsCode(err))
 		require.Equal(t, "TLS handshake timeout", err.Error())
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("no tlsClientError")
 	}
 	waitConnections(t, srv)
@@ -103,7 +103,7 @@ func TestGarbageClient(t *testing.T) {
 	select {
 	case err := <-errs:
 		require.Contains(t, []string{"ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_UNKNOWN_PROTOCOL"}, tlsCode(err))
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("no tlsClientError")
 	}
 }

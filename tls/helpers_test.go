@@ -50,9 +50,13 @@ func echoServer(t testing.TB, opts tls.ServerOptions) *tls.Server {
 }
 
 func waitConnections(t testing.TB, srv *tls.Server) {
-	deadline := time.Now().Add(5 * time.Second)
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
 	for srv.Connections() != 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
+	}
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("%d connections still open 30 s after the server closed", n)
 	}
 }
 

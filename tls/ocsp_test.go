@@ -98,10 +98,8 @@ func TestOCSPWithPeers(t *testing.T) {
 	n := peers.StartProcess(t, "node", "-e", `const c = require('tls').connect({port: `+port+`, host: '127.0.0.1', rejectUnauthorized: false, requestOCSP: true}); c.on('OCSPResponse', (r) => { console.log('ocsp ' + (r ? r.length : 'none')); c.end(); });`)
 	n.WaitForLine(t, "ocsp "+strconv.Itoa(len(testpki.Read(t, "agent1-ocsp.der"))), 10*time.Second)
 
-	sport := peers.FreePort(t)
-	sp := peers.StartProcess(t, "openssl", "s_server", "-accept", "127.0.0.1:"+strconv.Itoa(sport), "-cert", testpki.Path("agent1-cert.pem"),
+	_, sport := peers.StartSServer(t, "-cert", testpki.Path("agent1-cert.pem"),
 		"-key", testpki.Path("agent1-key.pem"), "-status_file", testpki.Path("agent1-ocsp.der"), "-naccept", "1")
-	sp.WaitForLine(t, "ACCEPT", 10*time.Second)
 	c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: sport, RejectUnauthorized: tls.Bool(false), RequestOCSP: true})
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(testpki.Read(t, "agent1-ocsp.der"), c.OCSPResponse()))

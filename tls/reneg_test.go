@@ -41,13 +41,27 @@ func renegotiate(t *testing.T, port, n int) *peers.Process {
 		io.WriteString(p.Stdin(), "R\n")
 		require.True(t, waitFor(func() bool { return strings.Count(p.Stderr(), "RENEGOTIATING") > i }, 10*time.Second),
 			"s_client did not renegotiate")
-		ping := "ping" + strconv.Itoa(i)
-		echoed := false
-		for try := 0; try < 5 && !echoed; try++ {
-			io.WriteString(p.Stdin(), ping+"\n")
-			echoed = waitFor(func() bool { return strings.Contains(p.Output(), ping) }, 2*time.Second)
+		// Each try has its own token; once any is echoed, the last one sent
+		// must be too, which proves s_client's stdin is drained before the
+		// next R.
+		var sent []string
+		echoed := func() bool {
+			for _, ping := range sent {
+				if strings.Contains(p.Output(), ping+"\n") {
+					return true
+				}
+			}
+			return false
 		}
-		require.True(t, echoed, "no echo of %s after renegotiation %d", ping, i+1)
+		for try := 0; try < 5 && !echoed(); try++ {
+			ping := "ping" + strconv.Itoa(i) + "." + strconv.Itoa(try)
+			sent = append(sent, ping)
+			io.WriteString(p.Stdin(), ping+"\n")
+			waitFor(echoed, 2*time.Second)
+		}
+		last := sent[len(sent)-1]
+		require.True(t, waitFor(func() bool { return strings.Contains(p.Output(), last+"\n") }, 10*time.Second),
+			"no echo of %s after renegotiation %d", last, i+1)
 	}
 	return p
 }
@@ -174,11 +188,9 @@ func TestClientRenegotiateWithPeers(t *testing.T) {
 	}
 
 	sserver := func(extra ...string) (int, *peers.Process) {
-		port := peers.FreePort(t)
-		args := append([]string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", testpki.Path("localhost-cert.pem"),
+		args := append([]string{"-cert", testpki.Path("localhost-cert.pem"),
 			"-key", testpki.Path("localhost-key.pem"), "-naccept", "1"}, extra...)
-		p := peers.StartProcess(t, "openssl", args...)
-		p.WaitForLine(t, "ACCEPT", 10*time.Second)
+		p, port := peers.StartSServer(t, args...)
 		return port, p
 	}
 

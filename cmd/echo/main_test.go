@@ -208,10 +208,8 @@ func TestLargeEcho(t *testing.T) {
 // (3) Our client against openssl s_server, which prints what it receives.
 func TestClientToOpenSSLServer(t *testing.T) {
 	peers.Require(t, "openssl")
-	port := peers.FreePort(t)
-	srv := peers.StartProcess(t, "openssl", "s_server", "-accept", fmt.Sprintf("127.0.0.1:%d", port),
+	srv, port := peers.StartSServer(t,
 		"-cert", fixture("localhost-cert.pem"), "-key", fixture("localhost-key.pem"), "-naccept", "1")
-	srv.WaitForLine(t, "ACCEPT", startTimeout)
 	const msg = "hello openssl s_server"
 	r := runEcho(t, []byte(msg+"\n"), "client", fmt.Sprintf("127.0.0.1:%d", port), "--ca", fixture("ca1-cert.pem"))
 	if r.code != 0 {
@@ -327,7 +325,7 @@ func TestBadFlags(t *testing.T) {
 // ERR_NOT_IMPLEMENTED errors of their flag, never ignored; once
 // implemented, the client gets as far as the (refused) connection.
 func TestNotImplementedFlags(t *testing.T) {
-	port := fmt.Sprint(peers.FreePort(t)) // nothing listens there
+	port := fmt.Sprint(peers.RefusedPort(t))
 	for _, args := range [][]string{
 		{"--alpn", "h2,http/1.1"},
 		{"--npn", "h2"},

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -76,16 +75,40 @@ func missing(tb testing.TB, format string, args ...any) {
 	tb.Skipf("%s (skipped; under CI=true this fails)", msg)
 }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, for
-// peers that cannot be told to pick their own (openssl s_server -accept).
-func FreePort(tb testing.TB) int {
+// StartSServer starts openssl s_server on 127.0.0.1 with a port of its own
+// choosing (-accept 127.0.0.1:0, so no other process can take the port
+// between picking and binding it), waits until it accepts, and returns the
+// process and the port. args follow "s_server -accept ADDR".
+func StartSServer(tb testing.TB, args ...string) (*Process, int) {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("peers: FreePort: %v", err)
+	p := StartProcess(tb, "openssl", append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)...)
+	line := p.WaitForLine(tb, "ACCEPT", 10*time.Second)
+	_, port, ok := strings.Cut(strings.TrimSpace(line), "ACCEPT 127.0.0.1:")
+	n, err := strconv.Atoi(port)
+	if !ok || err != nil || n <= 0 {
+		tb.Fatalf("peers: s_server printed %q, not ACCEPT 127.0.0.1:PORT", line)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p, n
+}
+
+// RefusedPort returns a TCP port on 127.0.0.1 where connections are
+// refused for the rest of the test: a socket holds the port, bound but not
+// listening, so nothing else can take it meanwhile.
+func RefusedPort(tb testing.TB) int {
+	tb.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		tb.Fatalf("peers: RefusedPort: %v", err)
+	}
+	tb.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		tb.Fatalf("peers: RefusedPort: bind: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		tb.Fatalf("peers: RefusedPort: getsockname: %v", err)
+	}
+	return sa.(*syscall.SockaddrInet4).Port
 }
 
 // Process is a running peer. Its stdout and stderr are captured; its stdin

@@ -1,10 +1,12 @@
 package peers_test
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -114,11 +116,29 @@ func TestNodeScript(t *testing.T) {
 	}
 }
 
-func TestFreePort(t *testing.T) {
-	port := peers.FreePort(t)
-	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+func TestStartSServer(t *testing.T) {
+	peers.Require(t, "openssl")
+	p, port := peers.StartSServer(t, "-cert", "../../testdata/localhost-cert.pem", "-key", "../../testdata/localhost-key.pem", "-naccept", "1")
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
-		t.Fatalf("FreePort gave %d, which cannot be bound: %v", port, err)
+		t.Fatalf("s_server said it accepts on %d: %v", port, err)
 	}
-	l.Close()
+	c.Close()
+	if err := p.Wait(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRefusedPort(t *testing.T) {
+	port := peers.RefusedPort(t)
+	for i := 0; i < 2; i++ {
+		_, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Fatalf("dial %d: %v, want ECONNREFUSED", port, err)
+		}
+	}
+	if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+		l.Close()
+		t.Fatalf("port %d could be taken while held", port)
+	}
 }
