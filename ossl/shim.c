@@ -1733,3 +1733,335 @@ int ossl_ssl_renegotiate(SSL *ssl, ossl_errs *e)
 }
 
 int ossl_ssl_renegotiate_pending(SSL *ssl) { return SSL_renegotiate_pending(ssl); }
+
+/* --- OCSP --------------------------------------------------------------- */
+
+/* der_x509 parses exactly one DER certificate; NULL with *trailing set
+ * when bytes follow it. */
+static X509 *der_x509(const unsigned char *der, size_t n, int *trailing)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)n);
+
+	*trailing = 0;
+	if (x != NULL && p != der + n) {
+		X509_free(x);
+		*trailing = 1;
+		return NULL;
+	}
+	return x;
+}
+
+/* der_ocsp_response parses exactly one DER OCSPResponse. */
+static OCSP_RESPONSE *der_ocsp_response(const unsigned char *der, size_t n, int *trailing)
+{
+	const unsigned char *p = der;
+	OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &p, (long)n);
+
+	*trailing = 0;
+	if (r != NULL && p != der + n) {
+		OCSP_RESPONSE_free(r);
+		*trailing = 1;
+		return NULL;
+	}
+	return r;
+}
+
+static void put_tm(const ASN1_TIME *t, ossl_tm *out)
+{
+	struct tm tm;
+
+	memset(out, 0, sizeof(*out));
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return;
+	out->set = 1;
+	out->year = tm.tm_year + 1900;
+	out->mon = tm.tm_mon + 1;
+	out->mday = tm.tm_mday;
+	out->hour = tm.tm_hour;
+	out->min = tm.tm_min;
+	out->sec = tm.tm_sec;
+}
+
+/* ossl_ocsp_request builds the DER OCSPRequest for one certificate (SHA-1
+ * CertID, no nonce: the request openssl ocsp -no_nonce sends). *out is
+ * OPENSSL_malloc'd; free it with ossl_free. */
+int ossl_ocsp_request(const unsigned char *cert, size_t certlen, const unsigned char *issuer, size_t issuerlen,
+		      unsigned char **out, size_t *outlen, ossl_errs *e)
+{
+	X509 *c = NULL, *is = NULL;
+	OCSP_CERTID *id = NULL;
+	OCSP_REQUEST *req = NULL;
+	int trailing = 0, n, ret = 0;
+
+	ERR_clear_error();
+	*out = NULL;
+	*outlen = 0;
+	if ((c = der_x509(cert, certlen, &trailing)) == NULL || (is = der_x509(issuer, issuerlen, &trailing)) == NULL) {
+		ret = trailing ? OSSL_OCSP_TRAILING : OSSL_OCSP_BAD_CERT;
+		goto done;
+	}
+	if ((id = OCSP_cert_to_id(NULL, c, is)) == NULL || (req = OCSP_REQUEST_new()) == NULL)
+		goto done;
+	if (OCSP_request_add0_id(req, id) == NULL)
+		goto done;
+	id = NULL; /* the request owns it */
+	if ((n = i2d_OCSP_REQUEST(req, out)) <= 0)
+		goto done;
+	*outlen = (size_t)n;
+	ret = 1;
+done:
+	OCSP_CERTID_free(id);
+	OCSP_REQUEST_free(req);
+	X509_free(c);
+	X509_free(is);
+	if (ret != 1)
+		ossl_drain(e);
+	return ret;
+}
+
+/* ossl_ocsp_urls returns the certificate's OCSP responder URIs
+ * (authorityInfoAccess), one per line, OPENSSL_malloc'd in *out (NULL when
+ * there are none). */
+int ossl_ocsp_urls(const unsigned char *cert, size_t certlen, char **out, size_t *outlen, ossl_errs *e)
+{
+	STACK_OF(OPENSSL_STRING) *urls;
+	X509 *c;
+	size_t total = 0, off = 0;
+	int i, trailing = 0;
+
+	ERR_clear_error();
+	*out = NULL;
+	*outlen = 0;
+	if ((c = der_x509(cert, certlen, &trailing)) == NULL) {
+		ossl_drain(e);
+		return trailing ? OSSL_OCSP_TRAILING : OSSL_OCSP_BAD_CERT;
+	}
+	urls = X509_get1_ocsp(c);
+	X509_free(c);
+	for (i = 0; i < sk_OPENSSL_STRING_num(urls); i++)
+		total += strlen(sk_OPENSSL_STRING_value(urls, i)) + 1;
+	if (total > 0 && (*out = OPENSSL_malloc(total)) == NULL) {
+		X509_email_free(urls);
+		ossl_drain(e);
+		return 0;
+	}
+	for (i = 0; i < sk_OPENSSL_STRING_num(urls); i++) {
+		const char *u = sk_OPENSSL_STRING_value(urls, i);
+		size_t k = strlen(u);
+
+		memcpy(*out + off, u, k);
+		(*out)[off + k] = '\n';
+		off += k + 1;
+	}
+	X509_email_free(urls);
+	*outlen = off;
+	ERR_clear_error();
+	return 1;
+}
+
+static int put_single(OCSP_SINGLERESP *sr, ossl_ocsp_single *out)
+{
+	ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
+	ASN1_OCTET_STRING *nh = NULL, *kh = NULL;
+	ASN1_OBJECT *md = NULL;
+	ASN1_INTEGER *serial = NULL;
+	int reason = -1, nid;
+
+	memset(out, 0, sizeof(*out));
+	out->cert_status = OCSP_single_get0_status(sr, &reason, &rev, &thisupd, &nextupd);
+	out->reason = reason;
+	put_tm(thisupd, &out->this_update);
+	put_tm(nextupd, &out->next_update);
+	put_tm(rev, &out->revoked_at);
+	if (OCSP_id_get0_info(&nh, &md, &kh, &serial, (OCSP_CERTID *)OCSP_SINGLERESP_get0_id(sr)) != 1)
+		return 0;
+	nid = OBJ_obj2nid(md);
+	if (nid != NID_undef)
+		snprintf(out->hash_alg, sizeof(out->hash_alg), "%s", OBJ_nid2sn(nid));
+	else
+		OBJ_obj2txt(out->hash_alg, sizeof(out->hash_alg), md, 1);
+	if (ASN1_STRING_length(nh) > OSSL_OCSP_MAX_HASH || ASN1_STRING_length(kh) > OSSL_OCSP_MAX_HASH ||
+	    ASN1_STRING_length(serial) > OSSL_OCSP_MAX_SERIAL)
+		return OSSL_OCSP_TOO_LARGE;
+	out->name_hash_len = (size_t)ASN1_STRING_length(nh);
+	memcpy(out->name_hash, ASN1_STRING_get0_data(nh), out->name_hash_len);
+	out->key_hash_len = (size_t)ASN1_STRING_length(kh);
+	memcpy(out->key_hash, ASN1_STRING_get0_data(kh), out->key_hash_len);
+	out->serial_len = (size_t)ASN1_STRING_length(serial);
+	memcpy(out->serial, ASN1_STRING_get0_data(serial), out->serial_len);
+	out->serial_neg = ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER;
+	return 1;
+}
+
+/* ossl_ocsp_parse reads a DER OCSPResponse: its status and, when it holds
+ * a basic response, up to cap single responses (info->nsingle says how
+ * many there are; the caller retries with more room when that is more). */
+int ossl_ocsp_parse(const unsigned char *der, size_t n, ossl_ocsp_info *info, ossl_ocsp_single *singles,
+		    size_t cap, ossl_errs *e)
+{
+	OCSP_RESPONSE *resp;
+	OCSP_BASICRESP *bs;
+	int trailing = 0, i, count, ret = 1;
+
+	ERR_clear_error();
+	memset(info, 0, sizeof(*info));
+	if ((resp = der_ocsp_response(der, n, &trailing)) == NULL) {
+		ossl_drain(e);
+		return trailing ? OSSL_OCSP_TRAILING : 0;
+	}
+	info->status = OCSP_response_status(resp);
+	bs = OCSP_response_get1_basic(resp);
+	OCSP_RESPONSE_free(resp);
+	if (bs == NULL) {
+		ERR_clear_error(); /* no basic response is an answer, not an error */
+		return 1;
+	}
+	info->basic = 1;
+	put_tm(OCSP_resp_get0_produced_at(bs), &info->produced_at);
+	count = OCSP_resp_count(bs);
+	info->nsingle = count > 0 ? (size_t)count : 0;
+	for (i = 0; i < count && (size_t)i < cap && ret == 1; i++)
+		ret = put_single(OCSP_resp_get0(bs, i), &singles[i]);
+	OCSP_BASICRESP_free(bs);
+	if (ret != 1)
+		ossl_drain(e);
+	else
+		ERR_clear_error();
+	return ret;
+}
+
+/* ossl_ocsp_find sets *index to the single response about cert (issued by
+ * issuer), matching the CertID with the hash each response uses, or -1. */
+int ossl_ocsp_find(const unsigned char *der, size_t n, const unsigned char *cert, size_t certlen,
+		   const unsigned char *issuer, size_t issuerlen, int *index, ossl_errs *e)
+{
+	OCSP_RESPONSE *resp = NULL;
+	OCSP_BASICRESP *bs = NULL;
+	X509 *c = NULL, *is = NULL;
+	int trailing = 0, i, ret = 0;
+
+	ERR_clear_error();
+	*index = -1;
+	if ((resp = der_ocsp_response(der, n, &trailing)) == NULL) {
+		ret = trailing ? OSSL_OCSP_TRAILING : 0;
+		goto done;
+	}
+	if ((c = der_x509(cert, certlen, &trailing)) == NULL || (is = der_x509(issuer, issuerlen, &trailing)) == NULL) {
+		ret = trailing ? OSSL_OCSP_TRAILING : OSSL_OCSP_BAD_CERT;
+		goto done;
+	}
+	if ((bs = OCSP_response_get1_basic(resp)) == NULL) {
+		ret = OSSL_OCSP_NO_BASIC;
+		goto done;
+	}
+	for (i = 0; i < OCSP_resp_count(bs) && *index < 0; i++) {
+		const OCSP_CERTID *sid = OCSP_SINGLERESP_get0_id(OCSP_resp_get0(bs, i));
+		ASN1_OBJECT *mdobj = NULL;
+		const EVP_MD *md;
+		OCSP_CERTID *id;
+
+		if (OCSP_id_get0_info(NULL, &mdobj, NULL, NULL, (OCSP_CERTID *)sid) != 1)
+			continue;
+		if ((md = EVP_get_digestbyobj(mdobj)) == NULL)
+			continue; /* a hash this library does not know cannot match */
+		if ((id = OCSP_cert_to_id(md, c, is)) == NULL)
+			goto done;
+		if (OCSP_id_cmp(id, sid) == 0)
+			*index = i;
+		OCSP_CERTID_free(id);
+	}
+	ret = 1;
+done:
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(resp);
+	X509_free(c);
+	X509_free(is);
+	if (ret == 1 || ret == OSSL_OCSP_NO_BASIC)
+		ERR_clear_error();
+	else
+		ossl_drain(e);
+	return ret;
+}
+
+/* ossl_ocsp_verify checks a basic response's signature and its signer at
+ * time now: the signer must be issuer, or a responder issuer delegated
+ * (OCSP signing), and chain to a trust anchor. The anchors are the
+ * certificates in trusted ([u32 len][der]...), or issuer alone when there
+ * are none; any anchor may sit in the middle of a chain. Returns 1 when
+ * the response verifies, 0 with the reason in e when it does not. */
+int ossl_ocsp_verify(const unsigned char *der, size_t n, const unsigned char *issuer, size_t issuerlen,
+		     const unsigned char *trusted, size_t trustedlen, int64_t now, ossl_errs *e)
+{
+	OCSP_RESPONSE *resp = NULL;
+	OCSP_BASICRESP *bs = NULL;
+	X509 *is = NULL;
+	X509_STORE *st = NULL;
+	STACK_OF(X509) *certs = NULL;
+	X509_VERIFY_PARAM *param;
+	size_t off = 0;
+	int trailing = 0, anchors = 0, ret = 0;
+
+	ERR_clear_error();
+	if ((resp = der_ocsp_response(der, n, &trailing)) == NULL) {
+		ret = trailing ? OSSL_OCSP_TRAILING : 0;
+		goto done;
+	}
+	if ((is = der_x509(issuer, issuerlen, &trailing)) == NULL) {
+		ret = trailing ? OSSL_OCSP_TRAILING : OSSL_OCSP_BAD_CERT;
+		goto done;
+	}
+	if ((bs = OCSP_response_get1_basic(resp)) == NULL) {
+		ret = OSSL_OCSP_NO_BASIC;
+		goto done;
+	}
+	if ((st = X509_STORE_new()) == NULL || (certs = sk_X509_new_null()) == NULL)
+		goto done;
+	param = X509_STORE_get0_param(st);
+	X509_VERIFY_PARAM_set_time(param, (time_t)now);
+	if (X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN) != 1)
+		goto done;
+	while (off + 4 <= trustedlen) {
+		size_t len = ((size_t)trusted[off] << 24) | ((size_t)trusted[off + 1] << 16) |
+			     ((size_t)trusted[off + 2] << 8) | trusted[off + 3];
+		X509 *x;
+		int ok;
+
+		off += 4;
+		if (len > trustedlen - off)
+			goto done;
+		x = der_x509(trusted + off, len, &trailing);
+		off += len;
+		if (x == NULL) {
+			ret = trailing ? OSSL_OCSP_TRAILING : OSSL_OCSP_BAD_CERT;
+			goto done;
+		}
+		ok = X509_STORE_add_cert(st, x);
+		X509_free(x);
+		if (ok != 1)
+			goto done;
+		anchors++;
+	}
+	if (anchors == 0 && X509_STORE_add_cert(st, is) != 1)
+		goto done;
+	if (!sk_X509_push(certs, is))
+		goto done;
+	is = NULL; /* certs owns it */
+	ret = OCSP_basic_verify(bs, certs, st, 0) == 1;
+done:
+	sk_X509_pop_free(certs, X509_free);
+	X509_STORE_free(st);
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(resp);
+	X509_free(is);
+	if (ret == 1 || ret == OSSL_OCSP_NO_BASIC)
+		ERR_clear_error();
+	else
+		ossl_drain(e);
+	return ret;
+}
+
+void ossl_free(void *p)
+{
+	OPENSSL_free(p);
+}
