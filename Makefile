@@ -19,8 +19,9 @@ ARGS         ?=
 TEST_TIMEOUT ?= 15m
 FUZZTIME     ?= 10s
 NODE_MAJOR   ?= 20
-# Packages that call into C: run under cgocheck2 and -asan as well.
-CGO_PKGS     := $(foreach d,ossl bridge,$(if $(wildcard $(d)/*.go),./$(d)))
+# Packages that call into C, or whose tests drive ossl's C with real inputs
+# (ocsp): run under cgocheck2 and -asan as well.
+CGO_PKGS     := $(foreach d,ossl bridge ocsp,$(if $(wildcard $(d)/*.go),./$(d)))
 # Test binaries run under valgrind by `make leakcheck` (when valgrind exists).
 VALGRIND_PKGS ?= $(CGO_PKGS)
 LEAK_RUN     ?= Leak

@@ -1,8 +1,35 @@
-// Package ocsp will hold the OCSP helpers behind stapling: building a
-// request for a certificate and its issuer, finding the responder in the
-// certificate, and parsing and checking a response.
+// Package ocsp holds the OCSP helpers behind stapling (RFC 6960), over
+// OpenSSL through package ossl: building a request for a certificate,
+// finding its responder, and reading and checking a response.
 //
-// BUG(nodetls): not implemented yet: this package is a placeholder. Stapling
-// itself works through package tls (Server.OnOCSPRequest, RequestOCSP,
-// OCSPResponse); the echo tool's --ocsp-fetch carries its own small fetcher.
+// Node's tls module leaves all of this to the application, and so does
+// package tls. A server stapling responses (Node's 'OCSPRequest' event,
+// tls.Server.OnOCSPRequest) gets the certificate and its issuer as DER and
+// returns a DER response; these helpers fetch one:
+//
+//	srv.OnOCSPRequest(func(cert, issuer []byte) ([]byte, error) {
+//		url, err := ocsp.ResponderURL(cert)
+//		if err != nil || issuer == nil {
+//			return nil, err // no staple
+//		}
+//		req, err := ocsp.NewRequest(cert, issuer)
+//		if err != nil {
+//			return nil, err
+//		}
+//		resp, err := http.Post(url, "application/ocsp-request", bytes.NewReader(req))
+//		// ... read the body as der, then check it before stapling:
+//		r, err := ocsp.ParseResponse(der)
+//		if err == nil {
+//			err = r.Verify(issuer, nil, time.Now())
+//		}
+//		...
+//	})
+//
+// A client that asked for a staple (tls.ConnectOptions.RequestOCSP, Node's
+// requestOCSP) receives the raw response (Node's 'OCSPResponse' event,
+// tls.TLSSocket.OCSPResponse) and checks it the same way, with the
+// issuer from the peer's chain (tls.PeerCertificate.IssuerCertificate).
+//
+// Every function takes DER and parses it afresh in one C call; nothing
+// holds C memory between calls.
 package ocsp
