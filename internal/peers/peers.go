@@ -131,6 +131,13 @@ type Process struct {
 // group so that the kill reaches whatever it started.
 func StartProcess(tb testing.TB, name string, args ...string) *Process {
 	tb.Helper()
+	return StartProcessEnv(tb, nil, name, args...)
+}
+
+// StartProcessEnv is StartProcess with env ("KEY=value") added to this
+// process's environment.
+func StartProcessEnv(tb testing.TB, env []string, name string, args ...string) *Process {
+	tb.Helper()
 	path := name
 	if !strings.Contains(name, "/") {
 		path = Require(tb, name)
@@ -141,6 +148,9 @@ func StartProcess(tb testing.TB, name string, args ...string) *Process {
 		done:   make(chan struct{}),
 		stdout: output{changed: make(chan struct{})},
 		stderr: output{changed: make(chan struct{})},
+	}
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
 	}
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = &p.stderr
