@@ -24,6 +24,8 @@ var (
 	ErrOCSPFieldTooLarge = errors.New("OCSP response: a CertID field is longer than 64 bytes")
 	// ErrOCSPNoBasic: the response holds no basic response.
 	ErrOCSPNoBasic = errors.New("OCSP response: no basic response")
+	// ErrOCSPBadTime: a time in the response is not a valid time.
+	ErrOCSPBadTime = errors.New("OCSP response: a time is not a valid time")
 	// ErrBadCertificate: a certificate given does not parse; the error
 	// also wraps the *Error with OpenSSL's reason.
 	ErrBadCertificate = errors.New("the certificate does not parse")
@@ -101,7 +103,7 @@ func OCSPResponderURLs(cert []byte) ([]string, error) {
 		return nil, nil
 	}
 	defer C.ossl_free(unsafe.Pointer(out))
-	return strings.Split(strings.TrimSuffix(C.GoStringN(out, C.int(n)), "\n"), "\n"), nil
+	return strings.Split(strings.TrimSuffix(C.GoStringN(out, C.int(n)), "\x00"), "\x00"), nil
 }
 
 // ParseOCSPResponse reads a DER OCSPResponse. A response whose status is
@@ -134,7 +136,8 @@ func ParseOCSPResponse(der []byte) (*OCSPInfo, error) {
 
 // OCSPFind returns the index in the response's single responses of the one
 // about cert issued by issuer (both DER), or -1 when none is. Each single
-// response is matched with the hash its own CertID uses.
+// response is matched with the hash its own CertID uses; when several are
+// about the certificate, the first that says revoked wins, else the first.
 //
 // Corresponds to OCSP_cert_to_id and OCSP_id_cmp.
 func OCSPFind(der, cert, issuer []byte) (int, error) {
@@ -214,6 +217,8 @@ func ocspError(r C.int, op string, q *C.ossl_errs) error {
 		return ErrOCSPFieldTooLarge
 	case C.OSSL_OCSP_NO_BASIC:
 		return ErrOCSPNoBasic
+	case C.OSSL_OCSP_BAD_TIME:
+		return ErrOCSPBadTime
 	case C.OSSL_OCSP_BAD_CERT:
 		return fmt.Errorf("%w: %w", ErrBadCertificate, newError("d2i_X509", q))
 	}

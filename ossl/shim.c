@@ -1767,13 +1767,17 @@ static OCSP_RESPONSE *der_ocsp_response(const unsigned char *der, size_t n, int 
 	return r;
 }
 
-static void put_tm(const ASN1_TIME *t, ossl_tm *out)
+/* put_tm converts t, when present; 0 when it is present but no valid
+ * time (d2i checks only the encoding's shape). */
+static int put_tm(const ASN1_TIME *t, ossl_tm *out)
 {
 	struct tm tm;
 
 	memset(out, 0, sizeof(*out));
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-		return;
+	if (t == NULL)
+		return 1;
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
 	out->set = 1;
 	out->year = tm.tm_year + 1900;
 	out->mon = tm.tm_mon + 1;
@@ -1781,6 +1785,7 @@ static void put_tm(const ASN1_TIME *t, ossl_tm *out)
 	out->hour = tm.tm_hour;
 	out->min = tm.tm_min;
 	out->sec = tm.tm_sec;
+	return 1;
 }
 
 /* ossl_ocsp_request builds the DER OCSPRequest for one certificate (SHA-1
@@ -1821,8 +1826,8 @@ done:
 }
 
 /* ossl_ocsp_urls returns the certificate's OCSP responder URIs
- * (authorityInfoAccess), one per line, OPENSSL_malloc'd in *out (NULL when
- * there are none). */
+ * (authorityInfoAccess), each ended by a NUL, OPENSSL_malloc'd in *out
+ * (NULL when there are none). */
 int ossl_ocsp_urls(const unsigned char *cert, size_t certlen, char **out, size_t *outlen, ossl_errs *e)
 {
 	STACK_OF(OPENSSL_STRING) *urls;
@@ -1851,7 +1856,7 @@ int ossl_ocsp_urls(const unsigned char *cert, size_t certlen, char **out, size_t
 		size_t k = strlen(u);
 
 		memcpy(*out + off, u, k);
-		(*out)[off + k] = '\n';
+		(*out)[off + k] = '\0';
 		off += k + 1;
 	}
 	X509_email_free(urls);
@@ -1871,9 +1876,8 @@ static int put_single(OCSP_SINGLERESP *sr, ossl_ocsp_single *out)
 	memset(out, 0, sizeof(*out));
 	out->cert_status = OCSP_single_get0_status(sr, &reason, &rev, &thisupd, &nextupd);
 	out->reason = reason;
-	put_tm(thisupd, &out->this_update);
-	put_tm(nextupd, &out->next_update);
-	put_tm(rev, &out->revoked_at);
+	if (!put_tm(thisupd, &out->this_update) || !put_tm(nextupd, &out->next_update) || !put_tm(rev, &out->revoked_at))
+		return OSSL_OCSP_BAD_TIME;
 	if (OCSP_id_get0_info(&nh, &md, &kh, &serial, (OCSP_CERTID *)OCSP_SINGLERESP_get0_id(sr)) != 1)
 		return 0;
 	nid = OBJ_obj2nid(md);
@@ -1918,7 +1922,8 @@ int ossl_ocsp_parse(const unsigned char *der, size_t n, ossl_ocsp_info *info, os
 		return 1;
 	}
 	info->basic = 1;
-	put_tm(OCSP_resp_get0_produced_at(bs), &info->produced_at);
+	if (!put_tm(OCSP_resp_get0_produced_at(bs), &info->produced_at))
+		ret = OSSL_OCSP_BAD_TIME;
 	count = OCSP_resp_count(bs);
 	info->nsingle = count > 0 ? (size_t)count : 0;
 	for (i = 0; i < count && (size_t)i < cap && ret == 1; i++)
@@ -1932,7 +1937,9 @@ int ossl_ocsp_parse(const unsigned char *der, size_t n, ossl_ocsp_info *info, os
 }
 
 /* ossl_ocsp_find sets *index to the single response about cert (issued by
- * issuer), matching the CertID with the hash each response uses, or -1. */
+ * issuer), matching the CertID with the hash each response uses, or -1.
+ * When several are about it, the first that says revoked wins, else the
+ * first. */
 int ossl_ocsp_find(const unsigned char *der, size_t n, const unsigned char *cert, size_t certlen,
 		   const unsigned char *issuer, size_t issuerlen, int *index, ossl_errs *e)
 {
@@ -1955,8 +1962,9 @@ int ossl_ocsp_find(const unsigned char *der, size_t n, const unsigned char *cert
 		ret = OSSL_OCSP_NO_BASIC;
 		goto done;
 	}
-	for (i = 0; i < OCSP_resp_count(bs) && *index < 0; i++) {
-		const OCSP_CERTID *sid = OCSP_SINGLERESP_get0_id(OCSP_resp_get0(bs, i));
+	for (i = 0; i < OCSP_resp_count(bs); i++) {
+		OCSP_SINGLERESP *sr = OCSP_resp_get0(bs, i);
+		const OCSP_CERTID *sid = OCSP_SINGLERESP_get0_id(sr);
 		ASN1_OBJECT *mdobj = NULL;
 		const EVP_MD *md;
 		OCSP_CERTID *id;
@@ -1967,8 +1975,15 @@ int ossl_ocsp_find(const unsigned char *der, size_t n, const unsigned char *cert
 			continue; /* a hash this library does not know cannot match */
 		if ((id = OCSP_cert_to_id(md, c, is)) == NULL)
 			goto done;
-		if (OCSP_id_cmp(id, sid) == 0)
-			*index = i;
+		if (OCSP_id_cmp(id, sid) == 0) {
+			if (OCSP_single_get0_status(sr, NULL, NULL, NULL, NULL) == V_OCSP_CERTSTATUS_REVOKED) {
+				*index = i;
+				OCSP_CERTID_free(id);
+				break;
+			}
+			if (*index < 0)
+				*index = i;
+		}
 		OCSP_CERTID_free(id);
 	}
 	ret = 1;

@@ -12,55 +12,6 @@
 
 #if OPENSSL_VERSION_NUMBER < 0x30000000L
 #error "nodetls needs OpenSSL 3.0 or newer"
-/* OCSP (package ocsp). Every call takes DER and parses afresh, so no OCSP
- * object outlives a call. */
-
-/* ossl_tm is a broken-down UTC time; set is 0 when the field is absent. */
-typedef struct {
-	int set, year, mon, mday, hour, min, sec; /* year as is (2026), mon 1-12 */
-} ossl_tm;
-
-typedef struct {
-	int status;      /* OCSP_RESPONSE_STATUS_* */
-	int basic;       /* 1 when a basic response is present */
-	ossl_tm produced_at;
-	size_t nsingle;  /* single responses in the response */
-} ossl_ocsp_info;
-
-#define OSSL_OCSP_MAX_SERIAL 64
-#define OSSL_OCSP_MAX_HASH 64
-
-typedef struct {
-	int cert_status; /* V_OCSP_CERTSTATUS_* */
-	int reason;      /* OCSP_REVOKED_STATUS_*, -1 when none */
-	ossl_tm this_update, next_update, revoked_at;
-	char hash_alg[32]; /* the CertID's hash, OpenSSL's short name ("SHA1") */
-	unsigned char name_hash[OSSL_OCSP_MAX_HASH], key_hash[OSSL_OCSP_MAX_HASH];
-	size_t name_hash_len, key_hash_len;
-	unsigned char serial[OSSL_OCSP_MAX_SERIAL]; /* magnitude, big-endian */
-	size_t serial_len;
-	int serial_neg;
-} ossl_ocsp_single;
-
-/* Results other than 1 that are not OpenSSL errors. */
-enum {
-	OSSL_OCSP_TOO_LARGE = -2, /* a serial or hash longer than its field */
-	OSSL_OCSP_TRAILING = -3,  /* bytes after the DER */
-	OSSL_OCSP_NO_BASIC = -4,  /* verify/find on a response without a basic response */
-	OSSL_OCSP_BAD_CERT = -5,  /* a certificate given does not parse (the reason is in e) */
-};
-
-int ossl_ocsp_request(const unsigned char *cert, size_t certlen, const unsigned char *issuer, size_t issuerlen,
-		      unsigned char **out, size_t *outlen, ossl_errs *e);
-int ossl_ocsp_urls(const unsigned char *cert, size_t certlen, char **out, size_t *outlen, ossl_errs *e);
-int ossl_ocsp_parse(const unsigned char *der, size_t n, ossl_ocsp_info *info, ossl_ocsp_single *singles,
-		    size_t cap, ossl_errs *e);
-int ossl_ocsp_find(const unsigned char *der, size_t n, const unsigned char *cert, size_t certlen,
-		   const unsigned char *issuer, size_t issuerlen, int *index, ossl_errs *e);
-int ossl_ocsp_verify(const unsigned char *der, size_t n, const unsigned char *issuer, size_t issuerlen,
-		     const unsigned char *trusted, size_t trustedlen, int64_t now, ossl_errs *e);
-void ossl_free(void *p);
-
 #endif
 
 #include <openssl/bio.h>
@@ -239,6 +190,7 @@ enum {
 	OSSL_OCSP_TRAILING = -3,  /* bytes after the DER */
 	OSSL_OCSP_NO_BASIC = -4,  /* verify/find on a response without a basic response */
 	OSSL_OCSP_BAD_CERT = -5,  /* a certificate given does not parse (the reason is in e) */
+	OSSL_OCSP_BAD_TIME = -6,  /* a time in the response is not a valid time */
 };
 
 int ossl_ocsp_request(const unsigned char *cert, size_t certlen, const unsigned char *issuer, size_t issuerlen,
