@@ -20,7 +20,7 @@
 //		// ... read the body as der, then check it before stapling:
 //		r, err := ocsp.ParseResponse(der)
 //		if err == nil {
-//			err = r.Verify(issuer, nil, time.Now())
+//			_, err = r.Verify(cert, issuer, ocsp.VerifyOptions{})
 //		}
 //		...
 //	})
@@ -28,7 +28,9 @@
 // A client that asked for a staple (tls.ConnectOptions.RequestOCSP, Node's
 // requestOCSP) receives the raw response (Node's 'OCSPResponse' event,
 // tls.TLSSocket.OCSPResponse) and checks it the same way, with the
-// issuer from the peer's chain (tls.PeerCertificate.IssuerCertificate).
+// certificate and its issuer from the peer's chain (the Raw fields of
+// tls.PeerCertificate and of its IssuerCertificate), and VerifyOptions.Roots
+// when the chain itself was not verified.
 //
 // Every function takes DER and parses it afresh in one C call; nothing
 // holds C memory between calls.

@@ -4,10 +4,10 @@ import "fmt"
 
 // The codes of an Error.
 const (
-	CodeMalformed    = "OCSP_MALFORMED"     // the DER of a response or certificate does not parse
+	CodeMalformed    = "OCSP_MALFORMED"     // the DER of a response or certificate does not parse, or its times are impossible
 	CodeNoResponder  = "OCSP_NO_RESPONDER"  // the certificate names no OCSP responder
 	CodeUnsuccessful = "OCSP_UNSUCCESSFUL"  // the responder answered with an error status (tryLater, ...)
-	CodeBadSignature = "OCSP_BAD_SIGNATURE" // the signature or the signer does not verify
+	CodeBadSignature = "OCSP_BAD_SIGNATURE" // the signature does not verify, or the signer is not trusted or not authorized
 	CodeNotYetValid  = "OCSP_NOT_YET_VALID" // thisUpdate is in the future
 	CodeExpired      = "OCSP_EXPIRED"       // nextUpdate has passed
 	CodeNotFound     = "OCSP_NOT_FOUND"     // the response says nothing about the certificate

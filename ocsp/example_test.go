@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/nodetls/nodetls/ocsp"
 )
@@ -16,6 +15,8 @@ func ExampleResponse_Verify() {
 	der, _ := os.ReadFile("../testdata/revoked-ocsp.der")
 	caPEM, _ := os.ReadFile("../testdata/ca1-cert.pem")
 	ca, _ := pem.Decode(caPEM)
+	certPEM, _ := os.ReadFile("../testdata/revoked-cert.pem")
+	cert, _ := pem.Decode(certPEM)
 
 	r, err := ocsp.ParseResponse(der)
 	if err != nil {
@@ -25,7 +26,7 @@ func ExampleResponse_Verify() {
 	s := r.Responses[0]
 	fmt.Println(r.Status, s.HashAlgorithm, s.CertStatus, s.RevocationReason)
 
-	err = r.Verify(ca.Bytes, nil, time.Now())
+	_, err = r.Verify(cert.Bytes, ca.Bytes, ocsp.VerifyOptions{})
 	var oe *ocsp.Error
 	if errors.As(err, &oe) {
 		fmt.Println(oe.Code)

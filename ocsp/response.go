@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nodetls/nodetls/ossl"
@@ -44,15 +45,21 @@ type SingleResponse struct {
 }
 
 // ParseResponse reads a DER OCSP response. A response with an error
-// status (tryLater, ...) parses: Verify reports it.
+// status (tryLater, ...) parses: Verify reports it. Verify and Find work
+// on Raw; the other fields are a copy for reading.
 func ParseResponse(der []byte) (*Response, error) {
 	info, err := ossl.ParseOCSPResponse(der)
 	if err != nil {
 		return nil, malformed("OCSP response", err)
 	}
 	r := &Response{Status: ossl.OCSPResponseStatusString(info.Status), ProducedAt: info.ProducedAt, Raw: slices.Clone(der)}
-	if info.Status == ossl.OCSPSuccessful && !info.Basic {
+	switch {
+	case strings.HasPrefix(r.Status, "("): // OpenSSL's "(UNKNOWN)"
+		return nil, &Error{Code: CodeMalformed, Message: fmt.Sprintf("an OCSP response status of %d, which RFC 6960 does not define", info.Status)}
+	case info.Status == ossl.OCSPSuccessful && !info.Basic:
 		return nil, &Error{Code: CodeMalformed, Message: "a successful OCSP response without a basic response"}
+	case info.Status != ossl.OCSPSuccessful && info.Basic:
+		return nil, &Error{Code: CodeMalformed, Message: "an unsuccessful OCSP response (" + r.Status + ") with a response body"}
 	}
 	for _, s := range info.Singles {
 		sr := SingleResponse{
@@ -74,7 +81,10 @@ func ParseResponse(der []byte) (*Response, error) {
 }
 
 // Find returns the single response about cert issued by issuer (both
-// DER); an Error with CodeNotFound when the response has none.
+// DER): its CertID names cert's serial and issuer's name and key, hashed
+// with the algorithm that CertID uses. When several are about cert, the
+// first that says revoked wins, else the first. An Error with CodeNotFound
+// when none is. Find does not check the signature: Verify does.
 func (r *Response) Find(cert, issuer []byte) (*SingleResponse, error) {
 	if err := r.successful(); err != nil {
 		return nil, err
@@ -89,55 +99,96 @@ func (r *Response) Find(cert, issuer []byte) (*SingleResponse, error) {
 	return &r.Responses[i], nil
 }
 
-// Verify checks the response as of now:
-//   - its status is successful;
-//   - it is signed by issuer (DER), or by a responder issuer delegated
-//     (extended key usage OCSP signing), whose chain reaches a trust
-//     anchor: the certificates of store (DER), or, when store is empty,
-//     issuer itself (which the TLS chain verification already trusted);
-//   - every single response is current: thisUpdate is not after now and
+// VerifyOptions are the parameters of Response.Verify.
+type VerifyOptions struct {
+	// Roots are the trust anchors (DER) that the signer's chain must
+	// reach; an anchor need not be self-signed. When empty, the issuer
+	// given to Verify is the only anchor: right when the TLS handshake has
+	// already verified that issuer, wrong when it has not (a client with
+	// RejectUnauthorized false must give Roots, or the peer chooses the
+	// issuer).
+	Roots [][]byte
+	// CurrentTime is the time to check against; zero means time.Now().
+	CurrentTime time.Time
+	// MaxAge, when above zero, refuses a response without nextUpdate whose
+	// thisUpdate is older than that (openssl ocsp -status_age). Zero sets
+	// no bound, as openssl ocsp does by default.
+	MaxAge time.Duration
+}
+
+// Verify checks that the response vouches for cert, issued by issuer (both
+// DER), as of opts.CurrentTime, in this order:
+//   - its status is successful (else CodeUnsuccessful);
+//   - it holds a single response about cert with issuer's name and key
+//     (else CodeNotFound; see Find);
+//   - it is signed by issuer, or by a responder issuer delegated (extended
+//     key usage OCSP signing), and the signer's chain reaches an anchor of
+//     opts.Roots as of CurrentTime (else CodeBadSignature, with OpenSSL's
+//     reason);
+//   - that single response is current: thisUpdate is not after now and
 //     nextUpdate, when set, is not before now, each give or take
-//     MaxClockSkew;
-//   - every certificate it covers is good.
+//     MaxClockSkew, and nextUpdate is not before thisUpdate (else
+//     CodeNotYetValid, CodeExpired or CodeMalformed); without nextUpdate,
+//     thisUpdate is within opts.MaxAge (else CodeExpired);
+//   - it says the certificate is good (else CodeRevoked, with the reason
+//     and the time in the message, or CodeCertUnknown).
 //
-// The first check that fails is returned as an *Error: CodeUnsuccessful,
-// CodeBadSignature, CodeNotYetValid, CodeExpired, CodeRevoked (with the
-// reason and the time in the message) or CodeCertUnknown.
-func (r *Response) Verify(issuer []byte, store [][]byte, now time.Time) error {
+// The single response is returned whenever it was found, also with
+// CodeRevoked and CodeCertUnknown, which therefore mean that every other
+// check held.
+func (r *Response) Verify(cert, issuer []byte, opts VerifyOptions) (*SingleResponse, error) {
+	now := opts.CurrentTime
+	if now.IsZero() {
+		now = time.Now()
+	}
 	if err := r.successful(); err != nil {
-		return err
+		return nil, err
 	}
 	if len(issuer) == 0 {
-		return &Error{Code: CodeBadSignature, Message: "verifying an OCSP response needs the certificate's issuer"}
+		return nil, &Error{Code: CodeBadSignature, Message: "verifying an OCSP response needs the certificate's issuer"}
 	}
-	if err := ossl.OCSPVerify(r.Raw, issuer, store, now); err != nil {
+	s, err := r.Find(cert, issuer)
+	if err != nil {
+		return nil, err
+	}
+	if err := ossl.OCSPVerify(r.Raw, issuer, opts.Roots, now); err != nil {
 		if errors.Is(err, ossl.ErrBadCertificate) || errors.Is(err, ossl.ErrTrailingData) {
-			return malformed("certificate", err)
+			return s, malformed("certificate", err)
 		}
-		return &Error{Code: CodeBadSignature, Message: "the OCSP response's signature does not verify", Err: err}
-	}
-	for _, s := range r.Responses {
-		switch {
-		case s.ThisUpdate.After(now.Add(MaxClockSkew)):
-			return &Error{Code: CodeNotYetValid, Message: fmt.Sprintf("the OCSP response is not valid before %s", stamp(s.ThisUpdate))}
-		case !s.NextUpdate.IsZero() && s.NextUpdate.Before(now.Add(-MaxClockSkew)):
-			return &Error{Code: CodeExpired, Message: fmt.Sprintf("the OCSP response expired at %s", stamp(s.NextUpdate))}
-		}
-	}
-	for _, s := range r.Responses {
-		switch s.CertStatus {
-		case "good":
-		case "revoked":
-			msg := "certificate revoked at " + stamp(s.RevokedAt)
-			if s.RevocationReason != "" {
-				msg += " (" + s.RevocationReason + ")"
+		msg := "the OCSP response's signature or signer does not verify"
+		var oe *ossl.Error
+		if errors.As(err, &oe) {
+			for _, e := range oe.Entries {
+				if e.Data != "" {
+					msg += " (" + e.Data + ")"
+					break
+				}
 			}
-			return &Error{Code: CodeRevoked, Message: msg}
-		default:
-			return &Error{Code: CodeCertUnknown, Message: "the OCSP responder does not know the certificate"}
 		}
+		return s, &Error{Code: CodeBadSignature, Message: msg, Err: err}
 	}
-	return nil
+	switch {
+	case !s.NextUpdate.IsZero() && s.NextUpdate.Before(s.ThisUpdate):
+		return s, &Error{Code: CodeMalformed, Message: fmt.Sprintf("the OCSP response's nextUpdate %s is before its thisUpdate %s", stamp(s.NextUpdate), stamp(s.ThisUpdate))}
+	case s.ThisUpdate.After(now.Add(MaxClockSkew)):
+		return s, &Error{Code: CodeNotYetValid, Message: fmt.Sprintf("the OCSP response is not valid before %s", stamp(s.ThisUpdate))}
+	case !s.NextUpdate.IsZero() && s.NextUpdate.Before(now.Add(-MaxClockSkew)):
+		return s, &Error{Code: CodeExpired, Message: fmt.Sprintf("the OCSP response expired at %s", stamp(s.NextUpdate))}
+	case s.NextUpdate.IsZero() && opts.MaxAge > 0 && s.ThisUpdate.Before(now.Add(-opts.MaxAge-MaxClockSkew)):
+		return s, &Error{Code: CodeExpired, Message: fmt.Sprintf("the OCSP response of %s is older than %v and has no nextUpdate", stamp(s.ThisUpdate), opts.MaxAge)}
+	}
+	switch s.CertStatus {
+	case "good":
+		return s, nil
+	case "revoked":
+		msg := "certificate revoked at " + stamp(s.RevokedAt)
+		if s.RevocationReason != "" {
+			msg += " (" + s.RevocationReason + ")"
+		}
+		return s, &Error{Code: CodeRevoked, Message: msg}
+	default:
+		return s, &Error{Code: CodeCertUnknown, Message: "the OCSP responder does not know the certificate"}
+	}
 }
 
 func (r *Response) successful() error {
