@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,12 +15,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nodetls/nodetls/internal/peers"
 	"github.com/nodetls/nodetls/internal/testpki"
+	"github.com/nodetls/nodetls/ocsp"
 )
 
 func pemCert(t *testing.T, name string) *x509.Certificate {
@@ -35,91 +38,225 @@ func pemCert(t *testing.T, name string) *x509.Certificate {
 	return c
 }
 
-// The fetcher posts the request openssl ocsp -no_nonce makes to the
-// certificate's responder, staples only a sound answer about that
-// certificate, and caches it until its nextUpdate.
-func TestOCSPFetcher(t *testing.T) {
-	openssl := peers.Require(t, "openssl")
-	reqFile := filepath.Join(t.TempDir(), "req.der")
-	if b, err := exec.Command(openssl, "ocsp", "-issuer", testpki.Path("ca1-cert.pem"), "-cert", testpki.Path("agent1-cert.pem"),
+// responder is an OCSP responder on loopback that answers with openssl
+// ocsp, from an index where agent1 is valid or revoked. It checks that
+// each request is the one openssl ocsp -no_nonce makes for agent1.
+type responder struct {
+	t       *testing.T
+	openssl string
+	dir     string
+	srv     *httptest.Server
+	hits    atomic.Int32
+	wantReq []byte
+
+	mu      sync.Mutex
+	revoked bool
+	args    []string // extra openssl ocsp arguments (-ndays, -nmin)
+	body    []byte   // when set, answered instead
+	status  int      // when set, the HTTP status instead of 200
+	delay   time.Duration
+}
+
+func newResponder(t *testing.T) *responder {
+	r := &responder{t: t, openssl: peers.Require(t, "openssl"), dir: t.TempDir(), args: []string{"-ndays", "7"}}
+	reqFile := filepath.Join(r.dir, "want.der")
+	if b, err := exec.Command(r.openssl, "ocsp", "-issuer", testpki.Path("ca1-cert.pem"), "-cert", testpki.Path("agent1-cert.pem"),
 		"-no_nonce", "-reqout", reqFile).CombinedOutput(); err != nil {
 		t.Fatalf("openssl ocsp: %v\n%s", err, b)
 	}
-	wantReq, err := os.ReadFile(reqFile)
-	if err != nil {
-		t.Fatal(err)
+	r.wantReq, _ = os.ReadFile(reqFile)
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *responder) set(fn func(r *responder)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fn(r)
+}
+
+func (r *responder) serve(w http.ResponseWriter, req *http.Request) {
+	r.hits.Add(1)
+	r.mu.Lock()
+	revoked, args, body, status, delay := r.revoked, r.args, r.body, r.status, r.delay
+	r.mu.Unlock()
+	time.Sleep(delay)
+	got, _ := io.ReadAll(req.Body)
+	if req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/ocsp-request" {
+		r.t.Errorf("%s with Content-Type %q", req.Method, req.Header.Get("Content-Type"))
 	}
-	good := testpki.Read(t, "agent1-ocsp.der")
-	var answer atomic.Pointer[[]byte]
-	answer.Store(&good)
-	var hits atomic.Int32
-	var checkReq atomic.Bool
-	checkReq.Store(true)
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		body, _ := io.ReadAll(r.Body)
-		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/ocsp-request" {
-			t.Errorf("%s with Content-Type %q", r.Method, r.Header.Get("Content-Type"))
-		}
-		if checkReq.Load() && !bytes.Equal(body, wantReq) {
-			t.Errorf("request %x, want (openssl) %x", body, wantReq)
-		}
-		w.Header().Set("Content-Type", "application/ocsp-response")
-		w.Write(*answer.Load())
-	}))
-	defer ts.Close()
+	if !bytes.Equal(got, r.wantReq) {
+		r.t.Errorf("request %x, want (openssl) %x", got, r.wantReq)
+	}
+	if status != 0 {
+		w.WriteHeader(status)
+		return
+	}
+	if body == nil {
+		body = r.answer(got, revoked, args)
+	}
+	w.Header().Set("Content-Type", "application/ocsp-response")
+	w.Write(body)
+}
+
+// answer has openssl ocsp answer req.
+func (r *responder) answer(req []byte, revoked bool, args []string) []byte {
+	line := "V\t21000101000000Z\t\t"
+	if revoked {
+		line = "R\t21000101000000Z\t200102030405Z,keyCompromise\t"
+	}
+	serial := fmt.Sprintf("%X", pemCert(r.t, "agent1-cert.pem").SerialNumber)
+	dir := r.t.TempDir()
+	index, in, out := filepath.Join(dir, "index.txt"), filepath.Join(dir, "req.der"), filepath.Join(dir, "resp.der")
+	os.WriteFile(index, []byte(line+serial+"\tunknown\t/CN=agent1\n"), 0o600)
+	os.WriteFile(in, req, 0o600)
+	cmd := exec.Command(r.openssl, append([]string{"ocsp", "-index", index, "-CA", testpki.Path("ca1-cert.pem"),
+		"-rsigner", testpki.Path("ca1-cert.pem"), "-rkey", testpki.Path("ca1-key.pem"), "-reqin", in, "-respout", out}, args...)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		r.t.Errorf("openssl ocsp: %v\n%s", err, b)
+	}
+	d, _ := os.ReadFile(out)
+	return d
+}
+
+// fetcher returns a new fetcher whose requests go to the responder
+// (agent1 names http://ocsp.nodejs.org/), with a clock the test sets.
+func (r *responder) fetcher(now *time.Time) *ocspFetcher {
 	o := newOCSPFetcher()
-	// agent1 names http://ocsp.nodejs.org/: send that to the test server.
 	o.client.Transport = &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
-		return d.DialContext(ctx, network, ts.Listener.Addr().String())
+		return d.DialContext(ctx, network, r.srv.Listener.Addr().String())
 	}}
-	agent1, _ := pem.Decode(testpki.Read(t, "agent1-cert.pem"))
-	ca1, _ := pem.Decode(testpki.Read(t, "ca1-cert.pem"))
-	for i := 0; i < 2; i++ {
-		got, err := o.response(agent1.Bytes, ca1.Bytes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, good) {
-			t.Fatalf("response %d differs", i)
-		}
+	o.now = func() time.Time { return *now }
+	return o
+}
+
+func ocspCode(err error) string {
+	var e *ocsp.Error
+	if errors.As(err, &e) {
+		return e.Code
 	}
-	if n := hits.Load(); n != 1 {
-		t.Errorf("%d requests to the responder, want 1 (the second from the cache)", n)
+	return ""
+}
+
+// The fetcher staples a checked answer and caches it: fetched again near
+// nextUpdate, kept while the responder fails, and not asked again for a
+// minute after a failure.
+func TestOCSPFetcherCache(t *testing.T) {
+	r := newResponder(t)
+	agent1, ca1 := pemDERBytes(t, "agent1-cert.pem"), pemDERBytes(t, "ca1-cert.pem")
+	t0 := time.Now()
+	now := t0
+	o := r.fetcher(&now)
+	fetch := func(wantHits int32, wantErr bool) []byte {
+		t.Helper()
+		der, err := o.response(agent1, ca1)
+		if wantErr != (err != nil) || wantErr != (der == nil) {
+			t.Fatalf("at %v: der %d bytes, err %v; want error %v", now.Sub(t0), len(der), err, wantErr)
+		}
+		if n := r.hits.Load(); n != wantHits {
+			t.Fatalf("at %v: %d requests to the responder, want %d", now.Sub(t0), n, wantHits)
+		}
+		return der
 	}
-	if _, err := o.response(agent1.Bytes, nil); err != nil {
+	first := fetch(1, false)
+	resp, err := ocsp.ParseResponse(first)
+	if err != nil || resp.Responses[0].CertStatus != "good" {
+		t.Fatalf("stapled %v, %v", resp, err)
+	}
+	fetch(1, false) // cached
+	if _, err := o.response(agent1, nil); err != nil {
 		t.Errorf("cached response without issuer: %v", err)
 	}
-
-	// Past its nextUpdate the cached response is fetched again, and the
-	// same (now expired) answer is refused.
-	o.now = func() time.Time { return time.Now().AddDate(200, 0, 0) }
-	if _, err := o.response(agent1.Bytes, ca1.Bytes); err == nil || hits.Load() != 2 {
-		t.Errorf("expired: err %v after %d requests; want an error after 2", err, hits.Load())
+	// openssl stamps its responses with the real time: each is valid
+	// until about t0+7d, and fetched again from an hour before that.
+	now = t0.Add(7*24*time.Hour - 30*time.Minute)
+	fetch(2, false) // within the hour: fetched again
+	r.set(func(r *responder) { r.status = http.StatusServiceUnavailable })
+	now = now.Add(time.Second)
+	if got := fetch(3, false); got == nil { // due again, and the responder is down
+		t.Fatal("no staple while the cached response is still valid")
 	}
-	o.now = time.Now
-	o.cache = map[[32]byte]cachedOCSP{}
+	now = now.Add(30 * time.Second)
+	fetch(3, false) // the failure is not retried for a minute; the cached response serves
+	now = t0.Add(7*24*time.Hour + time.Hour)
+	fetch(4, true) // past nextUpdate: nothing to staple
+	r.set(func(r *responder) { r.status = 0 })
+	now = now.Add(30 * time.Second)
+	fetch(4, true) // still within a minute of the failure
+}
 
+// What the fetcher refuses to staple, and what it staples though it is
+// bad news.
+func TestOCSPFetcherChecks(t *testing.T) {
+	r := newResponder(t)
+	agent1, ca1 := pemDERBytes(t, "agent1-cert.pem"), pemDERBytes(t, "ca1-cert.pem")
+	now := time.Now()
+
+	r.set(func(r *responder) { r.revoked = true })
+	der, err := r.fetcher(&now).response(agent1, ca1)
+	if err != nil {
+		t.Fatalf("a revoked status is stapled: %v", err)
+	}
+	if resp, _ := ocsp.ParseResponse(der); resp == nil || resp.Responses[0].RevocationReason != "keyCompromise" {
+		t.Errorf("stapled %x, want agent1 revoked (keyCompromise)", der)
+	}
+	r.set(func(r *responder) { r.revoked, r.args = false, []string{"-nmin", "1"} })
+	later := now.Add(10 * time.Minute)
+	if _, err := r.fetcher(&later).response(agent1, ca1); ocspCode(err) != ocsp.CodeExpired {
+		t.Errorf("a response past its nextUpdate: %v, want OCSP_EXPIRED", err)
+	}
+	r.set(func(r *responder) { r.args = []string{"-ndays", "7"} })
 	for name, tc := range map[string]struct {
-		answer []byte
-		want   string
+		body []byte
+		want string
 	}{
-		"about another certificate": {testpki.Read(t, "revoked-ocsp.der"), "OCSP_NOT_FOUND"},
-		"garbage":                   {[]byte("<html>"), "OCSP_MALFORMED"},
-		"tryLater":                  {[]byte{0x30, 0x03, 0x0a, 0x01, 0x03}, "OCSP_UNSUCCESSFUL"},
+		"about another certificate": {testpki.Read(t, "revoked-ocsp.der"), ocsp.CodeNotFound},
+		"garbage":                   {[]byte("<html>"), ocsp.CodeMalformed},
+		"tryLater":                  {[]byte{0x30, 0x03, 0x0a, 0x01, 0x03}, ocsp.CodeUnsuccessful},
 	} {
-		answer.Store(&tc.answer)
-		_, err := o.response(agent1.Bytes, ca1.Bytes)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
+		r.set(func(r *responder) { r.body = tc.body })
+		if _, err := r.fetcher(&now).response(agent1, ca1); ocspCode(err) != tc.want {
 			t.Errorf("%s: %v, want %s", name, err, tc.want)
 		}
 	}
-	// Signed by a CA that did not issue agent1: refused.
-	checkReq.Store(false) // the request names ca2
-	answer.Store(&good)
-	if _, err := o.response(agent1.Bytes, pemDERBytes(t, "ca2-cert.pem")); err == nil {
-		t.Error("a response accepted with the wrong issuer")
+	r.set(func(r *responder) { r.body = bytes.Repeat([]byte{0x30}, ocspMaxResponse+1) })
+	if _, err := r.fetcher(&now).response(agent1, ca1); err == nil || !strings.Contains(err.Error(), "over 1048576 bytes") {
+		t.Errorf("an oversized response: %v", err)
+	}
+	r.set(func(r *responder) { r.body = nil })
+	if _, err := r.fetcher(&now).response(agent1, nil); err == nil || !strings.Contains(err.Error(), "issuer is unknown") {
+		t.Errorf("no issuer: %v", err)
+	}
+}
+
+// Concurrent handshakes share one fetch.
+func TestOCSPFetcherSingleFlight(t *testing.T) {
+	r := newResponder(t)
+	r.set(func(r *responder) { r.delay = 300 * time.Millisecond })
+	agent1, ca1 := pemDERBytes(t, "agent1-cert.pem"), pemDERBytes(t, "ca1-cert.pem")
+	now := time.Now()
+	o := r.fetcher(&now)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := o.response(agent1, ca1)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n := r.hits.Load(); n != 1 {
+		t.Errorf("%d requests for 8 concurrent handshakes, want 1", n)
 	}
 }
 
