@@ -10,6 +10,7 @@ import (
 
 	"github.com/nodetls/nodetls/internal/peers"
 	"github.com/nodetls/nodetls/internal/testpki"
+	"github.com/nodetls/nodetls/ocsp"
 	"github.com/nodetls/nodetls/tls"
 	"github.com/stretchr/testify/require"
 )
@@ -104,6 +105,40 @@ func TestOCSPWithPeers(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(testpki.Read(t, "agent1-ocsp.der"), c.OCSPResponse()))
 	c.Close()
+}
+
+// TestClientChecksStapleWithOCSPPackage: the client side of stapling as the
+// ocsp package documents it, against openssl s_server -status_file: the
+// staple is checked against the verified peer certificate and its issuer.
+func TestClientChecksStapleWithOCSPPackage(t *testing.T) {
+	for _, tc := range []struct{ cert, staple, want string }{
+		{"agent1", "agent1-ocsp.der", ""},
+		{"agent1", "revoked-ocsp.der", ocsp.CodeNotFound}, // a staple about another certificate
+	} {
+		_, port := peers.StartSServer(t, "-cert", testpki.Path(tc.cert+"-cert.pem"),
+			"-key", testpki.Path(tc.cert+"-key.pem"), "-status_file", testpki.Path(tc.staple), "-naccept", "1")
+		var staple []byte
+		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: port, ServerName: "agent1", RequestOCSP: true,
+			CheckServerIdentity: func(string, *tls.PeerCertificate) error { return nil },
+			SecureContextOptions: tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem")},
+			OnOCSPResponse:       func(r []byte) { staple = r }})
+		require.NoError(t, err)
+		require.True(t, c.Authorized())
+		pc := c.PeerCertificate(true)
+		c.Close()
+		require.NotNil(t, pc.IssuerCertificate)
+		r, err := ocsp.ParseResponse(staple)
+		require.NoError(t, err)
+		s, err := r.Verify(pc.Raw, pc.IssuerCertificate.Raw, ocsp.VerifyOptions{})
+		if tc.want == "" {
+			require.NoError(t, err)
+			require.Equal(t, "good", s.CertStatus)
+		} else {
+			var oe *ocsp.Error
+			require.ErrorAs(t, err, &oe)
+			require.Equal(t, tc.want, oe.Code)
+		}
+	}
 }
 
 // TestOCSPAfterSNI: the hook runs on the context SNI chose, and its error
