@@ -119,7 +119,7 @@ func TestClientChecksStapleWithOCSPPackage(t *testing.T) {
 			"-key", testpki.Path(tc.cert+"-key.pem"), "-status_file", testpki.Path(tc.staple), "-naccept", "1")
 		var staple []byte
 		c, err := tls.Connect(tls.ConnectOptions{Host: "127.0.0.1", Port: port, ServerName: "agent1", RequestOCSP: true,
-			CheckServerIdentity: func(string, *tls.PeerCertificate) error { return nil },
+			CheckServerIdentity:  func(string, *tls.PeerCertificate) error { return nil },
 			SecureContextOptions: tls.SecureContextOptions{CA: caOpts(t, "ca1-cert.pem")},
 			OnOCSPResponse:       func(r []byte) { staple = r }})
 		require.NoError(t, err)
