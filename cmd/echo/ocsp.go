@@ -140,14 +140,32 @@ func (o *ocspFetcher) fetch(certDER, issuerDER []byte, now time.Time) ([]byte, *
 	if issuerDER == nil {
 		return nil, nil, errors.New("the certificate's issuer is unknown: cannot build an OCSP request")
 	}
-	url, err := ocsp.ResponderURL(certDER)
+	urls, err := ocsp.ResponderURLs(certDER)
 	if err != nil {
+		return nil, nil, err
+	}
+	if len(urls) == 0 {
+		_, err := ocsp.ResponderURL(certDER) // its error names the case
 		return nil, nil, err
 	}
 	req, err := ocsp.NewRequest(certDER, issuerDER)
 	if err != nil {
 		return nil, nil, err
 	}
+	// The responders in the certificate's order; the first sound answer.
+	var errs []error
+	for _, url := range urls {
+		der, single, err := o.ask(url, req, certDER, issuerDER, now)
+		if err == nil {
+			return der, single, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, nil, errors.Join(errs...)
+}
+
+// ask posts req to one responder and checks its answer.
+func (o *ocspFetcher) ask(url string, req, certDER, issuerDER []byte, now time.Time) ([]byte, *ocsp.SingleResponse, error) {
 	hr, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(req))
 	if err != nil {
 		return nil, nil, err

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -322,5 +326,49 @@ func TestOCSPFetchEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(srv.Stderr(), "--ocsp-fetch") {
 		t.Errorf("server stderr: %s", srv.Stderr())
+	}
+}
+
+// With several responders in the certificate, the first that gives a
+// sound answer is used.
+func TestOCSPFetcherTriesEachResponder(t *testing.T) {
+	r := newResponder(t)
+	// A leaf of ca1 naming two responders: the first refuses connections.
+	block, _ := pem.Decode(testpki.Read(t, "ca1-key.pem"))
+	caKey, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := pemCert(t, "ca1-cert.pem")
+	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
+		SerialNumber: pemCert(t, "agent1-cert.pem").SerialNumber, // the responder's index knows it
+		Subject:      pkix.Name{CommonName: "two responders"},
+		NotBefore:    ca.NotBefore, NotAfter: ca.NotAfter,
+		OCSPServer: []string{"http://down.example/", "http://ocsp.nodejs.org/"},
+	}, ca, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.wantReq, err = ocsp.NewRequest(leafDER, pemDERBytes(t, "ca1-cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	o := r.fetcher(&now)
+	refused := peers.RefusedPort(t)
+	o.client.Transport = &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		if strings.HasPrefix(addr, "down.example:") {
+			return d.DialContext(ctx, network, fmt.Sprintf("127.0.0.1:%d", refused))
+		}
+		return d.DialContext(ctx, network, r.srv.Listener.Addr().String())
+	}}
+	der, err := o.response(leafDER, pemDERBytes(t, "ca1-cert.pem"))
+	if err != nil || der == nil {
+		t.Fatalf("der %d bytes, err %v", len(der), err)
+	}
+	if n := r.hits.Load(); n != 1 {
+		t.Errorf("the second responder was asked %d times, want 1", n)
 	}
 }
