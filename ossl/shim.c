@@ -1736,36 +1736,24 @@ int ossl_ssl_renegotiate_pending(SSL *ssl) { return SSL_renegotiate_pending(ssl)
 
 /* --- OCSP --------------------------------------------------------------- */
 
-/* der_x509 parses exactly one DER certificate; NULL with *trailing set
- * when bytes follow it. */
-static X509 *der_x509(const unsigned char *der, size_t n, int *trailing)
+/* der_exact parses exactly one DER value of type it; NULL with *trailing
+ * set when bytes follow it. */
+static void *der_exact(const ASN1_ITEM *it, const unsigned char *der, size_t n, int *trailing)
 {
 	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)n);
+	ASN1_VALUE *v = ASN1_item_d2i(NULL, &p, (long)n, it);
 
 	*trailing = 0;
-	if (x != NULL && p != der + n) {
-		X509_free(x);
+	if (v != NULL && p != der + n) {
+		ASN1_item_free(v, it);
 		*trailing = 1;
 		return NULL;
 	}
-	return x;
+	return v;
 }
 
-/* der_ocsp_response parses exactly one DER OCSPResponse. */
-static OCSP_RESPONSE *der_ocsp_response(const unsigned char *der, size_t n, int *trailing)
-{
-	const unsigned char *p = der;
-	OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &p, (long)n);
-
-	*trailing = 0;
-	if (r != NULL && p != der + n) {
-		OCSP_RESPONSE_free(r);
-		*trailing = 1;
-		return NULL;
-	}
-	return r;
-}
+#define der_x509(der, n, trailing) ((X509 *)der_exact(ASN1_ITEM_rptr(X509), der, n, trailing))
+#define der_ocsp_response(der, n, trailing) ((OCSP_RESPONSE *)der_exact(ASN1_ITEM_rptr(OCSP_RESPONSE), der, n, trailing))
 
 /* put_tm converts t, when present; 0 when it is present but no valid
  * time (d2i checks only the encoding's shape). */
