@@ -1755,6 +1755,17 @@ static void *der_exact(const ASN1_ITEM *it, const unsigned char *der, size_t n, 
 #define der_x509(der, n, trailing) ((X509 *)der_exact(ASN1_ITEM_rptr(X509), der, n, trailing))
 #define der_ocsp_response(der, n, trailing) ((OCSP_RESPONSE *)der_exact(ASN1_ITEM_rptr(OCSP_RESPONSE), der, n, trailing))
 
+/* ocsp_end ends an OCSP call: the queue is drained into e for a failure
+ * OpenSSL explains, and cleared otherwise. */
+static int ocsp_end(int ret, ossl_errs *e)
+{
+	if (ret == 1 || ret == OSSL_OCSP_NO_BASIC)
+		ERR_clear_error();
+	else
+		ossl_drain(e);
+	return ret;
+}
+
 /* put_tm converts t, when present; 0 when it is present but no valid
  * time (d2i checks only the encoding's shape). */
 static int put_tm(const ASN1_TIME *t, ossl_tm *out)
@@ -1980,11 +1991,7 @@ done:
 	OCSP_RESPONSE_free(resp);
 	X509_free(c);
 	X509_free(is);
-	if (ret == 1 || ret == OSSL_OCSP_NO_BASIC)
-		ERR_clear_error();
-	else
-		ossl_drain(e);
-	return ret;
+	return ocsp_end(ret, e);
 }
 
 /* ossl_ocsp_verify checks a basic response's signature and its signer at
@@ -2057,11 +2064,7 @@ done:
 	OCSP_BASICRESP_free(bs);
 	OCSP_RESPONSE_free(resp);
 	X509_free(is);
-	if (ret == 1 || ret == OSSL_OCSP_NO_BASIC)
-		ERR_clear_error();
-	else
-		ossl_drain(e);
-	return ret;
+	return ocsp_end(ret, e);
 }
 
 void ossl_free(void *p)
