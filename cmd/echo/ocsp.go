@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -166,12 +168,10 @@ func (o *ocspFetcher) fetch(certDER, issuerDER []byte, now time.Time) ([]byte, *
 
 // ask posts req to one responder and checks its answer.
 func (o *ocspFetcher) ask(url string, req, certDER, issuerDER []byte, now time.Time) ([]byte, *ocsp.SingleResponse, error) {
-	hr, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(req))
+	hr, err := ocspHTTPRequest(url, req)
 	if err != nil {
 		return nil, nil, err
 	}
-	hr.Header.Set("Content-Type", "application/ocsp-request")
-	hr.Header.Set("Accept", "application/ocsp-response")
 	resp, err := o.client.Do(hr)
 	if err != nil {
 		return nil, nil, err
@@ -198,4 +198,35 @@ func (o *ocspFetcher) ask(url string, req, certDER, issuerDER []byte, now time.T
 		return nil, nil, fmt.Errorf("OCSP responder %s: %w", url, err)
 	}
 	return der, single, nil
+}
+
+// ocspGetMax is the longest URL sent with GET (RFC 5019 section 5: requests
+// of up to 255 bytes with the URL MUST be sent with GET, so that caches
+// can answer them); longer requests are POSTed.
+const ocspGetMax = 255
+
+// ocspBase64Escapes escapes the base64 characters that are not safe in a
+// URL path segment.
+var ocspBase64Escapes = strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D")
+
+// ocspHTTPRequest makes the HTTP request for req to the responder at url:
+// GET {url}/{url-encoded base64 of req} when that is short enough (RFC
+// 6960 appendix A), else POST.
+func ocspHTTPRequest(url string, req []byte) (*http.Request, error) {
+	get := strings.TrimSuffix(url, "/") + "/" + ocspBase64Escapes.Replace(base64.StdEncoding.EncodeToString(req))
+	var hr *http.Request
+	var err error
+	if len(get) <= ocspGetMax {
+		hr, err = http.NewRequest(http.MethodGet, get, nil)
+	} else {
+		hr, err = http.NewRequest(http.MethodPost, url, bytes.NewReader(req))
+		if err == nil {
+			hr.Header.Set("Content-Type", "application/ocsp-request")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	hr.Header.Set("Accept", "application/ocsp-response")
+	return hr, nil
 }

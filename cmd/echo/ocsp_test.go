@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,9 +88,9 @@ func (r *responder) serve(w http.ResponseWriter, req *http.Request) {
 	revoked, args, body, status, delay := r.revoked, r.args, r.body, r.status, r.delay
 	r.mu.Unlock()
 	time.Sleep(delay)
-	got, _ := io.ReadAll(req.Body)
-	if req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/ocsp-request" {
-		r.t.Errorf("%s with Content-Type %q", req.Method, req.Header.Get("Content-Type"))
+	got, err := ocspRequestOf(req)
+	if err != nil || req.Method != http.MethodGet {
+		r.t.Errorf("%s %s: %v (a short request goes by GET)", req.Method, req.URL, err)
 	}
 	if !bytes.Equal(got, r.wantReq) {
 		r.t.Errorf("request %x, want (openssl) %x", got, r.wantReq)
@@ -287,10 +289,13 @@ func TestOCSPFetchEndToEnd(t *testing.T) {
 	var asked atomic.Int32
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked.Add(1)
-		if got := r.URL.String(); got != "http://ocsp.nodejs.org/" {
-			t.Errorf("the proxy was asked for %q, want agent1's responder http://ocsp.nodejs.org/", got)
+		if r.URL.Host != "ocsp.nodejs.org" {
+			t.Errorf("the proxy was asked for %q, want agent1's responder http://ocsp.nodejs.org/", r.URL)
 		}
-		body, _ := io.ReadAll(r.Body)
+		body, err := ocspRequestOf(r)
+		if err != nil {
+			t.Error(err)
+		}
 		in, out := filepath.Join(dir, "req.der"), filepath.Join(dir, "resp.der")
 		if err := os.WriteFile(in, body, 0o600); err != nil {
 			t.Error(err)
@@ -370,5 +375,66 @@ func TestOCSPFetcherTriesEachResponder(t *testing.T) {
 	}
 	if n := r.hits.Load(); n != 1 {
 		t.Errorf("the second responder was asked %d times, want 1", n)
+	}
+}
+
+// ocspRequestOf returns the DER request of an OCSP HTTP request: the body
+// of a POST, or the last path segment of a GET (RFC 6960 appendix A).
+func ocspRequestOf(r *http.Request) ([]byte, error) {
+	if r.Method == http.MethodPost {
+		if ct := r.Header.Get("Content-Type"); ct != "application/ocsp-request" {
+			return nil, fmt.Errorf("POST with Content-Type %q", ct)
+		}
+		return io.ReadAll(r.Body)
+	}
+	p := r.URL.EscapedPath()
+	seg, err := url.PathUnescape(p[strings.LastIndex(p, "/")+1:])
+	if err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(seg)
+}
+
+// Requests up to 255 bytes with the URL (after encoding) go by GET, with
+// the base64 made safe for a path; longer ones by POST.
+func TestOCSPHTTPRequest(t *testing.T) {
+	agent1, err := ocsp.NewRequest(pemDERBytes(t, "agent1-cert.pem"), pemDERBytes(t, "ca1-cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	escapes := bytes.Repeat([]byte{0xfb, 0xff, 0xbf}, 4)[:10] // base64 "+/+/..." with "==" padding
+	for _, tc := range []struct {
+		url    string
+		req    []byte
+		method string
+		prefix string
+	}{
+		{"http://ocsp.example/", agent1, http.MethodGet, "http://ocsp.example/"},
+		{"http://ocsp.example/path", agent1, http.MethodGet, "http://ocsp.example/path/"},
+		{"http://ocsp.example/", escapes, http.MethodGet, "http://ocsp.example/"},
+		{"http://ocsp.example/", bytes.Repeat(escapes, 10), http.MethodPost, "http://ocsp.example/"}, // 136 base64 characters: 342 bytes with the URL, escaped
+		{"http://ocsp.example/", bytes.Repeat([]byte("abc"), 100), http.MethodPost, "http://ocsp.example/"},
+	} {
+		hr, err := ocspHTTPRequest(tc.url, tc.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := hr.URL.String()
+		if hr.Method != tc.method || !strings.HasPrefix(u, tc.prefix) || hr.Header.Get("Accept") != "application/ocsp-response" {
+			t.Errorf("%d bytes to %s: %s %s %v", len(tc.req), tc.url, hr.Method, u, hr.Header)
+			continue
+		}
+		if hr.Method == http.MethodGet {
+			if len(u) > 255 || strings.ContainsAny(strings.TrimPrefix(u, tc.prefix), "+/=") {
+				t.Errorf("GET %s: over 255 bytes or base64 not escaped", u)
+			}
+		}
+		// What a server reads back is the request.
+		srvReq := httptest.NewRequest(hr.Method, u, hr.Body)
+		srvReq.Header = hr.Header
+		got, err := ocspRequestOf(srvReq)
+		if err != nil || !bytes.Equal(got, tc.req) {
+			t.Errorf("%d bytes by %s read back as %x, %v", len(tc.req), hr.Method, got, err)
+		}
 	}
 }
